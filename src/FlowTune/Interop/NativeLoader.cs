@@ -1,0 +1,121 @@
+using System.Reflection;
+using System.Runtime.Intrinsics.X86;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace FlowTune.Interop;
+
+/// <summary>
+/// Finds and loads the native shim, and prepares the process environment before libtorch loads.
+/// </summary>
+/// <remarks>
+/// OpenMP and OpenBLAS read their settings from the real process environment (environ) when they load,
+/// and .NET's <see cref="Environment.SetEnvironmentVariable(string, string)"/> does not write there on Linux,
+/// so the variables are set with libc's setenv, and only when the user has not set them:
+/// <list type="bullet">
+/// <item><c>OMP_WAIT_POLICY=PASSIVE</c>: idle OpenMP workers sleep instead of spinning, so C# threads
+/// (reward workers) are not starved on a 2-core machine.</item>
+/// <item><c>OPENBLAS_CORETYPE</c>: Debian's OpenBLAS 0.3.21 does not recognise recent Xeons and falls back
+/// to its generic "Prescott" kernels (~5x slower matmul); we name the newest family the CPU supports.
+/// A test checks matmul results against a managed reference.</item>
+/// </list>
+/// The library is searched in <c>FLOWTUNE_NATIVE_DIR</c>, then next to the application and this assembly;
+/// a failure lists every path tried.
+/// </remarks>
+internal static partial class NativeLoader
+{
+    private const string FileName = "libflowtune_native.so";
+    private static int _prepared;
+
+    private static int _registered;
+
+    /// <summary>Installs the resolver for the shim (once; before the first native call).</summary>
+    internal static void Register()
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 0)
+        {
+            NativeLibrary.SetDllImportResolver(typeof(NativeLoader).Assembly, Resolve);
+        }
+    }
+
+    /// <summary>The environment this process sets for libtorch (name → value actually in force).</summary>
+    public static IReadOnlyDictionary<string, string> EnvironmentInForce { get; private set; } = new Dictionary<string, string>();
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
+    {
+        if (name != NativeMethods.Library)
+        {
+            return IntPtr.Zero;
+        }
+        PrepareEnvironment();
+        var trace = new StringBuilder();
+        foreach (var candidate in Candidates())
+        {
+            if (!File.Exists(candidate))
+            {
+                trace.AppendLine($"  {candidate}: not found");
+                continue;
+            }
+            if (NativeLibrary.TryLoad(candidate, out var handle))
+            {
+                return handle;
+            }
+            trace.AppendLine($"  {candidate}: exists but failed to load (missing libtorch? run: ldd {candidate})");
+        }
+        throw new DllNotFoundException(
+            $"Could not load {FileName}. Build it with scripts/build-native.sh (needs libtorch-dev), " +
+            $"or point FLOWTUNE_NATIVE_DIR at its folder. Tried:{Environment.NewLine}{trace}");
+    }
+
+    private static IEnumerable<string> Candidates()
+    {
+        var dir = Environment.GetEnvironmentVariable("FLOWTUNE_NATIVE_DIR");
+        if (!string.IsNullOrEmpty(dir))
+        {
+            yield return Path.Combine(dir, FileName);
+        }
+        yield return Path.Combine(AppContext.BaseDirectory, FileName);
+        var here = Path.GetDirectoryName(typeof(NativeLoader).Assembly.Location);
+        if (!string.IsNullOrEmpty(here))
+        {
+            yield return Path.Combine(here, FileName);
+        }
+    }
+
+    /// <summary>Sets the OpenMP/OpenBLAS variables in the real process environment (once, before libtorch loads).</summary>
+    internal static void PrepareEnvironment()
+    {
+        if (Interlocked.Exchange(ref _prepared, 1) == 1)
+        {
+            return;
+        }
+        var inForce = new Dictionary<string, string>
+        {
+            ["OMP_WAIT_POLICY"] = SetDefault("OMP_WAIT_POLICY", "PASSIVE"),
+        };
+        var coreType = Avx512F.IsSupported ? "SkylakeX" : Avx2.IsSupported ? "Haswell" : null;
+        if (coreType is not null)
+        {
+            inForce["OPENBLAS_CORETYPE"] = SetDefault("OPENBLAS_CORETYPE", coreType);
+        }
+        EnvironmentInForce = inForce;
+    }
+
+    private static string SetDefault(string name, string value)
+    {
+        var existing = Environment.GetEnvironmentVariable(name);
+        if (!string.IsNullOrEmpty(existing))
+        {
+            return existing;
+        }
+        if (setenv(name, value, 0) != 0)
+        {
+            throw new InvalidOperationException($"setenv({name}) failed");
+        }
+        Environment.SetEnvironmentVariable(name, value);
+        return value;
+    }
+
+    [LibraryImport("libc.so.6", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int setenv(string name, string value, int overwrite);
+}

@@ -1,0 +1,39 @@
+using System.Runtime.InteropServices;
+
+namespace FlowTune.Interop;
+
+/// <summary>Every import of the native shim (native/include/flowtune.h), one line each. Only Interop sees IntPtr.</summary>
+internal static unsafe partial class NativeMethods
+{
+    internal const string Library = "flowtune_native";
+
+    [LibraryImport(Library)] internal static partial IntPtr ft_last_error();
+    [LibraryImport(Library)] internal static partial int ft_version(byte* buf, int cap);
+    [LibraryImport(Library)] internal static partial int ft_set_num_threads(int n);
+    [LibraryImport(Library)] internal static partial int ft_get_num_threads(out int n);
+    [LibraryImport(Library)] internal static partial int ft_cuda_device_count(out int n);
+    [LibraryImport(Library)] internal static partial long ft_live_tensors();
+    [LibraryImport(Library)] internal static partial int ft_grad_mode(int enabled, out int previous);
+
+    [LibraryImport(Library)] internal static partial int ft_tensor_free(IntPtr t);
+    [LibraryImport(Library)] internal static partial int ft_tensor_share(IntPtr t, out IntPtr result);
+    [LibraryImport(Library)] internal static partial int ft_tensor_from_data(void* data, long nbytes, int dtype, long* dims, int ndim, out IntPtr result);
+    [LibraryImport(Library)] internal static partial int ft_tensor_to_data(IntPtr t, void* dst, long nbytes);
+    [LibraryImport(Library)] internal static partial int ft_tensor_info(IntPtr t, long* dims, int cap, out int ndim, out int dtype, out int deviceType, out int deviceIndex);
+    [LibraryImport(Library)] internal static partial int ft_tensor_requires_grad(IntPtr t, int set, out int result);
+    [LibraryImport(Library)] internal static partial int ft_tensor_grad(IntPtr t, out IntPtr result);
+    [LibraryImport(Library)] internal static partial int ft_tensor_clear_grad(IntPtr t);
+    [LibraryImport(Library)] internal static partial int ft_tensor_backward(IntPtr t, IntPtr grad, int retainGraph, int createGraph);
+    [LibraryImport(Library)] internal static partial int ft_tensor_is_leaf(IntPtr t, out int result);
+    [LibraryImport(Library)] internal static partial int ft_tensor_set_data(IntPtr t, IntPtr source);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int ft_op_find(string name, string overload, out IntPtr op);
+    [LibraryImport(Library)] internal static partial int ft_op_schema(IntPtr op, byte* buf, int cap);
+    [LibraryImport(Library)] internal static partial int ft_op_call(IntPtr op, FtValue* args, int nargs, FtValue* outs, int cap, out int nouts);
+
+    [LibraryImport(Library)] internal static partial int ft_generator_new(ulong seed, out IntPtr generator);
+    [LibraryImport(Library)] internal static partial int ft_generator_free(IntPtr generator);
+    [LibraryImport(Library)] internal static partial int ft_generator_get_state(IntPtr generator, out IntPtr state);
+    [LibraryImport(Library)] internal static partial int ft_generator_set_state(IntPtr generator, IntPtr state);
+    [LibraryImport(Library)] internal static partial int ft_manual_seed(ulong seed);
+}

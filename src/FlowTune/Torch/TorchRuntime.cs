@@ -1,0 +1,89 @@
+using System.Runtime.InteropServices;
+using FlowTune.Interop;
+
+namespace FlowTune.Torch;
+
+/// <summary>The libtorch runtime: loading, thread count, version, devices, live-tensor counts.</summary>
+public static class TorchRuntime
+{
+    private static readonly object InitLock = new();
+    private static volatile bool _initialized;
+
+    /// <summary>
+    /// Loads libtorch and sets its intra-op thread count: <c>FLOWTUNE_THREADS</c> if set, otherwise all cores.
+    /// Called automatically before the first native call.
+    /// </summary>
+    public static void EnsureInitialized()
+    {
+        if (_initialized)
+        {
+            return;
+        }
+        lock (InitLock)
+        {
+            if (_initialized)
+            {
+                return;
+            }
+            NativeLoader.Register();
+            NativeLoader.PrepareEnvironment();
+            var threads = Environment.ProcessorCount;
+            var env = Environment.GetEnvironmentVariable("FLOWTUNE_THREADS");
+            if (!string.IsNullOrEmpty(env) && (!int.TryParse(env, out threads) || threads < 1))
+            {
+                throw new InvalidOperationException($"FLOWTUNE_THREADS must be a positive integer, got '{env}'");
+            }
+            NativeError.Check(NativeMethods.ft_set_num_threads(threads));
+            _initialized = true;
+        }
+    }
+
+    /// <summary>libtorch's intra-op thread count.</summary>
+    public static int NumThreads
+    {
+        get
+        {
+            EnsureInitialized();
+            NativeError.Check(NativeMethods.ft_get_num_threads(out var n));
+            return n;
+        }
+        set
+        {
+            EnsureInitialized();
+            NativeError.Check(NativeMethods.ft_set_num_threads(value));
+        }
+    }
+
+    /// <summary>The libtorch version FlowTune was built against (e.g. "1.13.0").</summary>
+    public static unsafe string Version
+    {
+        get
+        {
+            EnsureInitialized();
+            var buf = stackalloc byte[64];
+            NativeError.Check(NativeMethods.ft_version(buf, 64));
+            return Marshal.PtrToStringUTF8((IntPtr)buf) ?? "";
+        }
+    }
+
+    /// <summary>Number of CUDA devices libtorch can use (0 on a CPU build).</summary>
+    public static int CudaDeviceCount
+    {
+        get
+        {
+            EnsureInitialized();
+            NativeError.Check(NativeMethods.ft_cuda_device_count(out var n));
+            return n;
+        }
+    }
+
+    /// <summary>Native tensor handles alive (the shim's own count; tests assert it returns to baseline).</summary>
+    public static long LiveNativeTensors
+    {
+        get
+        {
+            EnsureInitialized();
+            return NativeMethods.ft_live_tensors();
+        }
+    }
+}
