@@ -38,6 +38,16 @@ public static class TorchRuntime
         }
     }
 
+    /// <summary>The OpenMP/OpenBLAS variables FlowTune set (or found) before libtorch loaded.</summary>
+    public static IReadOnlyDictionary<string, string> EnvironmentInForce
+    {
+        get
+        {
+            EnsureInitialized();
+            return NativeLoader.EnvironmentInForce;
+        }
+    }
+
     /// <summary>libtorch's intra-op thread count.</summary>
     public static int NumThreads
     {

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using FlowTune.Cli.Commands;
+using FlowTune.Torch;
+
+namespace FlowTune.Cli;
+
+/// <summary>The <c>flowtune</c> command: builds the command tree and maps failures to exit codes.</summary>
+public static class CliApp
+{
+    /// <summary>Exit code for success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>Exit code for a runtime failure (bad file, libtorch error, ...).</summary>
+    public const int RuntimeError = 1;
+
+    /// <summary>Exit code for a usage error (unknown option, bad value).</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Print stack traces on failure.</summary>
+    public static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Print full stack traces on errors.",
+        Recursive = true,
+    };
+
+    /// <summary>libtorch intra-op threads.</summary>
+    public static readonly Option<int?> Threads = new("--threads")
+    {
+        Description = "libtorch intra-op threads (default: FLOWTUNE_THREADS or all cores).",
+        Recursive = true,
+    };
+
+    /// <summary>Builds the root command with every subcommand.</summary>
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("FlowTune: online reinforcement learning of flow-matching image generators (libtorch from .NET).");
+        root.Options.Add(Verbose);
+        root.Options.Add(Threads);
+        root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        return root;
+    }
+
+    /// <summary>Parses and runs; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var parse = Build().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync($"error: {e.Message}");
+            }
+            await Console.Error.WriteLineAsync("Run 'flowtune --help' for usage.");
+            return UsageError;
+        }
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var verbose = parse.GetValue(Verbose);
+            await Console.Error.WriteLineAsync(verbose ? $"error: {e}" : $"error: {Describe(e)}");
+            return e is ArgumentException or FormatException ? UsageError : RuntimeError;
+        }
+    }
+
+    /// <summary>Applies the global options that configure the runtime (call at the start of an action).</summary>
+    public static void ApplyGlobalOptions(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var threads = parse.GetValue(Threads);
+        if (threads is { } n)
+        {
+            if (n < 1)
+            {
+                throw new ArgumentException($"--threads must be >= 1, got {n}");
+            }
+            TorchRuntime.NumThreads = n;
+        }
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        FileNotFoundException f => $"file not found: {f.FileName ?? f.Message}",
+        _ => e.Message,
+    };
+}

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+using FlowTune.Cli.Bench;
+using FlowTune.Torch;
+
+namespace FlowTune.Cli.Commands;
+
+/// <summary><c>flowtune bench ...</c>: benchmarks that print figures (speed targets are checked here, not in tests).</summary>
+public static class BenchCommand
+{
+    /// <summary>Builds the command group.</summary>
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Benchmarks that print figures.");
+        var runs = new Option<int>("--runs") { Description = "Measurements per variant (medians are reported).", DefaultValueFactory = _ => 5 };
+        var size = new Option<long>("--size") { Description = "Matrix size n for the n³ matmul.", DefaultValueFactory = _ => 1024 };
+        var ops = new Command("ops", "fp32 matmul GFLOP/s through C# vs C++ (alternated), and conv2d forward+backward time.");
+        ops.Options.Add(runs);
+        ops.Options.Add(size);
+        ops.SetAction(parse =>
+        {
+            CliApp.ApplyGlobalOptions(parse);
+            return RunOps(parse.GetValue(runs), parse.GetValue(size), Console.Out);
+        });
+        bench.Subcommands.Add(ops);
+        return bench;
+    }
+
+    /// <summary>Runs <c>bench ops</c>; returns the exit code.</summary>
+    public static int RunOps(int runs, long n, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (runs < 1 || n < 1)
+        {
+            throw new ArgumentException($"--runs and --size must be >= 1 (got {runs}, {n})");
+        }
+        var threads = TorchRuntime.NumThreads;
+        var env = string.Join(", ", TorchRuntime.EnvironmentInForce.Select(kv => $"{kv.Key}={kv.Value}"));
+        output.WriteLine($"libtorch {TorchRuntime.Version}, {threads} threads, {env}");
+        using var generator = new Generator(0);
+        var managed = new List<double>();
+        var native = new List<double>();
+        for (var r = 1; r <= runs; r++)
+        {
+            var cs = OpsBenchmark.MatmulGflops(n, 1.0, generator);
+            managed.Add(cs);
+            var cpp = OpsBenchmark.NativeMatmulGflops(n, threads);
+            if (cpp is { } c)
+            {
+                native.Add(c);
+            }
+            output.WriteLine(Invariant($"matmul {n}³ run {r}/{runs}: C# {cs,7:F1} GFLOP/s   C++ {(cpp is null ? "n/a" : cpp.Value.ToString("F1", CultureInfo.InvariantCulture)),7} GFLOP/s"));
+        }
+        var csMedian = OpsBenchmark.Median(managed);
+        output.WriteLine(Invariant($"matmul {n}³ median: C# {csMedian:F1} GFLOP/s"));
+        if (native.Count > 0)
+        {
+            var cppMedian = OpsBenchmark.Median(native);
+            output.WriteLine(Invariant($"matmul {n}³ median: C++ {cppMedian:F1} GFLOP/s; C#/C++ = {csMedian / cppMedian:P1}"));
+        }
+        else
+        {
+            output.WriteLine("C++ reference (matmul_bench) not found next to flowtune; build with scripts/build-native.sh");
+        }
+        var conv = OpsBenchmark.Conv2dForwardBackwardMs(32, 64, 32, Math.Max(5, runs), generator);
+        var gflop = 3 * 2.0 * 32 * 64 * 64 * 9 * 32 * 32 / 1e9; // forward + two backward convolutions
+        output.WriteLine(Invariant($"conv2d 3×3 [32, 64, 32, 32] 64→64 forward+backward: median {conv:F1} ms ({gflop / (conv / 1000):F1} GFLOP/s)"));
+        return CliApp.Ok;
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,3 @@
+using FlowTune.Cli;
+
+return await CliApp.RunAsync(args);
