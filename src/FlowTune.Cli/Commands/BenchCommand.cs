@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using FlowTune.Cli.Bench;
+using FlowTune.Models;
 using FlowTune.Torch;
 
 namespace FlowTune.Cli.Commands;
@@ -23,6 +24,7 @@ public static class BenchCommand
             return RunOps(parse.GetValue(runs), parse.GetValue(size), Console.Out);
         });
         bench.Subcommands.Add(ops);
+        bench.Subcommands.Add(CreateModel());
         return bench;
     }
 
@@ -66,6 +68,25 @@ public static class BenchCommand
         var gflop = 3 * 2.0 * 32 * 64 * 64 * 9 * 32 * 32 / 1e9; // forward + two backward convolutions
         output.WriteLine(Invariant($"conv2d 3×3 [32, 64, 32, 32] 64→64 forward+backward: median {conv:F1} ms ({gflop / (conv / 1000):F1} GFLOP/s)"));
         return CliApp.Ok;
+    }
+
+    private static Command CreateModel()
+    {
+        var preset = new Option<string>("--preset") { Description = "Model preset.", DefaultValueFactory = _ => ModelPresets.Default };
+        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 64 };
+        var steps = new Option<int>("--steps") { Description = "Timed training steps.", DefaultValueFactory = _ => 10 };
+        var command = new Command("model", "Training images/s (forward+backward+AdamW) and sampling images/s of a model preset, on random data.");
+        command.Options.Add(preset);
+        command.Options.Add(batch);
+        command.Options.Add(steps);
+        command.SetAction(parse =>
+        {
+            CliApp.ApplyGlobalOptions(parse);
+            var r = ModelBenchmark.Run(ModelPresets.Get(parse.GetValue(preset)!), parse.GetValue(batch), parse.GetValue(steps));
+            Console.WriteLine(Invariant($"{parse.GetValue(preset)}: {r.Parameters:N0} parameters; training {r.TrainImagesPerSecond:F1} img/s (median step {r.TrainStepMs:F0} ms, batch {parse.GetValue(batch)}); velocity forward {r.ForwardImagesPerSecond:F1} img/s ({TorchRuntime.NumThreads} threads)"));
+            return CliApp.Ok;
+        });
+        return command;
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -1,0 +1,52 @@
+using FlowTune.Torch;
+
+namespace FlowTune.Nn;
+
+/// <summary>
+/// Exponential moving average of one module's parameters kept in another module of the same shape
+/// (shadow ← decay·shadow + (1 − decay)·param), e.g. for evaluation and checkpoints.
+/// </summary>
+public sealed class EmaWeights
+{
+    private readonly List<(Tensor Source, Tensor Shadow)> _pairs = [];
+
+    /// <summary>Pairs the parameters by name and copies the current values into <paramref name="shadow"/>.</summary>
+    public EmaWeights(Module source, Module shadow)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(shadow);
+        var shadowByName = shadow.NamedParameters().ToDictionary(p => p.Key, p => p.Value);
+        foreach (var (name, p) in source.NamedParameters())
+        {
+            if (!shadowByName.TryGetValue(name, out var s))
+            {
+                throw new ArgumentException($"EMA module has no parameter '{name}'", nameof(shadow));
+            }
+            _pairs.Add((p, s));
+        }
+        shadow.SetRequiresGrad(false);
+        CopyFromSource();
+    }
+
+    /// <summary>Sets every shadow parameter to its source's current value.</summary>
+    public void CopyFromSource()
+    {
+        using var noGrad = Autograd.NoGrad();
+        foreach (var (p, s) in _pairs)
+        {
+            s.Copy_(p);
+        }
+    }
+
+    /// <summary>One EMA step with the given decay.</summary>
+    public void Update(double decay)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(decay);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(decay, 1.0);
+        using var noGrad = Autograd.NoGrad();
+        foreach (var (p, s) in _pairs)
+        {
+            s.Lerp_(p, 1 - decay);
+        }
+    }
+}

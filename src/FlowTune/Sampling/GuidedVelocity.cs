@@ -1,0 +1,58 @@
+using FlowTune.Models;
+using FlowTune.Torch;
+
+namespace FlowTune.Sampling;
+
+/// <summary>
+/// Classifier-free guidance: v = v_uncond + g·(v_cond − v_uncond), the unconditional branch using the empty prompt.
+/// With g = 1 only the conditional branch is evaluated; otherwise both run in one batch of 2B.
+/// </summary>
+public sealed class GuidedVelocity : IDisposable
+{
+    private readonly IVelocityModel _model;
+    private readonly TextBatch _conditional;
+    private readonly TextBatch? _both;
+
+    /// <summary>Encodes the prompts (and, for g ≠ 1, as many empty prompts) once for a whole trajectory.</summary>
+    public GuidedVelocity(IVelocityModel model, IReadOnlyList<string> prompts, double guidanceScale)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(prompts);
+        _model = model;
+        Scale = guidanceScale;
+        using var scope = TensorScope.Enter();
+        _conditional = model.EncodeText(prompts);
+        if (guidanceScale != 1.0)
+        {
+            using var unconditional = model.EncodeText(Enumerable.Repeat("", prompts.Count).ToList());
+            _both = _conditional.Concat(unconditional);
+            scope.MoveToOuter([_both.Tokens, _both.PaddingMask, _both.Pooled]);
+        }
+        scope.MoveToOuter([_conditional.Tokens, _conditional.PaddingMask, _conditional.Pooled]);
+    }
+
+    /// <summary>The guidance scale g.</summary>
+    public double Scale { get; }
+
+    /// <summary>Guided velocity at x [B, C, H, W] and time t (one value for the whole batch).</summary>
+    public Tensor At(Tensor x, double t)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        using var scope = TensorScope.Enter();
+        var b = x.Size(0);
+        if (_both is null)
+        {
+            return scope.MoveToOuter(_model.Velocity(x, Tensor.Full([b], t), _conditional));
+        }
+        var v = _model.Velocity(Tensor.Cat([x, x]), Tensor.Full([2 * b], t), _both); // [2B, C, H, W]
+        var parts = v.Chunk(2, 0);                                                   // cond, uncond
+        return scope.MoveToOuter(parts[1] + (parts[0] - parts[1]) * Scale);
+    }
+
+    /// <summary>Frees the encoded prompts.</summary>
+    public void Dispose()
+    {
+        _conditional.Dispose();
+        _both?.Dispose();
+    }
+}

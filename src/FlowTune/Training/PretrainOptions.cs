@@ -1,0 +1,85 @@
+namespace FlowTune.Training;
+
+/// <summary>Options of rectified-flow pretraining (<c>flowtune pretrain</c>). Saved with every run and checkpoint.</summary>
+public sealed record PretrainOptions
+{
+    /// <summary>Model preset (see ModelPresets); "unet-small" is the CPU default.</summary>
+    public string Preset { get; init; } = "unet-small";
+
+    /// <summary>Image side in pixels.</summary>
+    public int ImageSize { get; init; } = 32;
+
+    /// <summary>Images per optimizer step.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Peak AdamW learning rate (reached after the warm-up, then constant).</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Linear warm-up steps.</summary>
+    public int WarmupSteps { get; init; } = 200;
+
+    /// <summary>AdamW decoupled weight decay.</summary>
+    public double WeightDecay { get; init; } = 0.0;
+
+    /// <summary>Gradient-norm clip (0 disables).</summary>
+    public double GradClip { get; init; } = 1.0;
+
+    /// <summary>Probability of replacing a caption by "" (trains the unconditional branch for CFG).</summary>
+    public double CaptionDropout { get; init; } = 0.1;
+
+    /// <summary>EMA decay of the weights used for sampling, evaluation and export.</summary>
+    public double EmaDecay { get; init; } = 0.999;
+
+    /// <summary>Stop after this many optimizer steps.</summary>
+    public int MaxSteps { get; init; } = 3000;
+
+    /// <summary>Also stop after this many minutes of training (0 = no time limit).</summary>
+    public double MaxMinutes { get; init; }
+
+    /// <summary>Seed of the weights, data order, noise and times (same seed + thread count → same run).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Console progress line every N steps.</summary>
+    public int LogEvery { get; init; } = 25;
+
+    /// <summary>Checkpoint every N steps (also at the end).</summary>
+    public int CheckpointEvery { get; init; } = 250;
+
+    /// <summary>Checkpoints kept.</summary>
+    public int KeepCheckpoints { get; init; } = 2;
+
+    /// <summary>Sample grid + quick evaluation every N steps (0 = only at the end).</summary>
+    public int EvalEvery { get; init; } = 500;
+
+    /// <summary>Prompts per tag in the periodic quick evaluation (1 image each, 40 ODE steps).</summary>
+    public int EvalPromptsPerTag { get; init; } = 10;
+
+    /// <summary>Every problem with these values, each naming the field and its value.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var p = new List<string>();
+        void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                p.Add(message);
+            }
+        }
+        Check(ImageSize >= 8, $"image_size must be >= 8, got {ImageSize}");
+        Check(BatchSize >= 1, $"batch_size must be >= 1, got {BatchSize}");
+        Check(LearningRate > 0 && double.IsFinite(LearningRate), $"learning_rate must be positive, got {LearningRate}");
+        Check(WarmupSteps >= 0, $"warmup_steps must be >= 0, got {WarmupSteps}");
+        Check(WeightDecay >= 0, $"weight_decay must be >= 0, got {WeightDecay}");
+        Check(GradClip >= 0, $"grad_clip must be >= 0, got {GradClip}");
+        Check(CaptionDropout is >= 0 and < 1, $"caption_dropout must be in [0, 1), got {CaptionDropout}");
+        Check(EmaDecay is >= 0 and < 1, $"ema_decay must be in [0, 1), got {EmaDecay}");
+        Check(MaxSteps >= 1, $"max_steps must be >= 1, got {MaxSteps}");
+        Check(MaxMinutes >= 0, $"max_minutes must be >= 0, got {MaxMinutes}");
+        Check(LogEvery >= 1, $"log_every must be >= 1, got {LogEvery}");
+        Check(CheckpointEvery >= 1, $"checkpoint_every must be >= 1, got {CheckpointEvery}");
+        Check(KeepCheckpoints >= 1, $"keep_checkpoints must be >= 1, got {KeepCheckpoints}");
+        Check(EvalEvery >= 0, $"eval_every must be >= 0, got {EvalEvery}");
+        Check(EvalPromptsPerTag >= 1, $"eval_prompts_per_tag must be >= 1, got {EvalPromptsPerTag}");
+        return p;
+    }
+}

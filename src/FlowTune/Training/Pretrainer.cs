@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Globalization;
+using FlowTune.IO;
+using FlowTune.Models;
+using FlowTune.Models.Text;
+using FlowTune.Nn;
+using FlowTune.Sampling;
+using FlowTune.Torch;
+
+namespace FlowTune.Training;
+
+/// <summary>
+/// Rectified-flow pretraining (ALGORITHMS.md §1): x_t = (1 − t)·x0 + t·eps with t = sigmoid(N(0, 1)) (logit-normal),
+/// loss ‖v(x_t, t, c) − (eps − x0)‖², captions dropped with probability p for CFG, AdamW with linear warm-up,
+/// EMA weights. Every step's data, noise and times derive from (seed, step) alone, so a resumed run continues
+/// bit-identically. Checkpoints are atomic; Ctrl+C saves one before stopping.
+/// </summary>
+public sealed class Pretrainer
+{
+    private const long DataStream = 1;
+    private const long NoiseStream = 2;
+    private readonly PretrainOptions _options;
+    private readonly IImageTextSource _source;
+    private readonly string _runDirectory;
+    private readonly TextWriter _log;
+
+    /// <summary>Creates the trainer; nothing runs until <see cref="Run"/>.</summary>
+    public Pretrainer(PretrainOptions options, IImageTextSource source, string runDirectory, TextWriter log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentException.ThrowIfNullOrEmpty(runDirectory);
+        ArgumentNullException.ThrowIfNull(log);
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("invalid pretraining options: " + string.Join("; ", problems));
+        }
+        _options = options;
+        _source = source;
+        _runDirectory = runDirectory;
+        _log = log;
+    }
+
+    /// <summary>Called with (step, EMA model) every <see cref="PretrainOptions.EvalEvery"/> steps and at the end.</summary>
+    public Action<long, FlowModel>? Evaluate { get; init; }
+
+    /// <summary>State written next to the weights of every checkpoint.</summary>
+    public sealed record TrainerState(long Step, double TrainSeconds, PretrainOptions Options);
+
+    /// <summary>Trains until max steps / max minutes or cancellation; returns the final step. Resumes from the newest checkpoint when asked.</summary>
+    public long Run(bool resume, CancellationToken cancel)
+    {
+        Directory.CreateDirectory(_runDirectory);
+        Json.Write(Path.Combine(_runDirectory, "options.json"), _options);
+        var store = new CheckpointStore(_runDirectory, _options.KeepCheckpoints);
+        var config = ModelPresets.Get(_options.Preset, _options.ImageSize);
+        var description = new ModelCheckpoint.Description(config, _source.Vocabulary, config.Text.MaxLength);
+        using var model = ModelCheckpoint.Create(description, (ulong)_options.Seed);
+        using var ema = ModelCheckpoint.Create(description, (ulong)_options.Seed);
+        var emaWeights = new EmaWeights(model, ema);
+        using var optimizer = new AdamW(model.NamedParameters(), new AdamWOptions
+        {
+            LearningRate = _options.LearningRate,
+            WeightDecay = _options.WeightDecay,
+        });
+        long step = 0;
+        double trainSeconds = 0;
+        if (resume && store.Latest() is { } latest)
+        {
+            (step, trainSeconds) = Restore(latest.Path, model, ema, optimizer);
+            _log.WriteLine($"resumed from {latest.Path} (step {step})");
+        }
+        _log.WriteLine(Invariant($"pretraining {_options.Preset}: {model.ParameterCount():N0} parameters, batch {_options.BatchSize}, lr {_options.LearningRate}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
+        using var metrics = new JsonlWriter(Path.Combine(_runDirectory, "metrics.jsonl"));
+        var clock = Stopwatch.StartNew();
+        var startSeconds = trainSeconds;
+        var window = new List<double>();
+        var windowClock = Stopwatch.StartNew();
+        var next = Prefetch(step + 1);
+        while (step < _options.MaxSteps && !cancel.IsCancellationRequested
+               && (_options.MaxMinutes == 0 || trainSeconds < _options.MaxMinutes * 60))
+        {
+            step++;
+            var batch = next.GetAwaiter().GetResult();
+            next = Prefetch(step + 1);
+            optimizer.LearningRate = _options.LearningRate * Math.Min(1.0, step / (double)Math.Max(1, _options.WarmupSteps));
+            var loss = TrainStep(model, optimizer, batch, step);
+            emaWeights.Update(Math.Min(_options.EmaDecay, (1.0 + step) / (10.0 + step)));
+            window.Add(loss);
+            trainSeconds = startSeconds + clock.Elapsed.TotalSeconds;
+            if (step % _options.LogEvery == 0)
+            {
+                var rate = window.Count * _options.BatchSize / windowClock.Elapsed.TotalSeconds;
+                _log.WriteLine(Invariant($"step {step}/{_options.MaxSteps}  loss {window.Average():F4}  {rate:F1} img/s  {trainSeconds / 60:F1} min"));
+                metrics.Write(new { step, loss = window.Average(), images_per_second = rate, train_seconds = trainSeconds });
+                window.Clear();
+                windowClock.Restart();
+            }
+            if (step % _options.CheckpointEvery == 0)
+            {
+                Save(store, step, trainSeconds, model, ema, optimizer);
+            }
+            if (_options.EvalEvery > 0 && step % _options.EvalEvery == 0 && Evaluate is not null)
+            {
+                var evalClock = Stopwatch.StartNew();
+                Evaluate(step, ema);
+                clock.Restart();
+                startSeconds = trainSeconds; // evaluation time is not training time
+                _log.WriteLine(Invariant($"  (evaluation took {evalClock.Elapsed.TotalSeconds:F0} s)"));
+            }
+        }
+        Save(store, step, trainSeconds, model, ema, optimizer);
+        ModelCheckpoint.Save(Path.Combine(_runDirectory, "final"), ema, new Dictionary<string, string>
+        {
+            ["step"] = step.ToString(CultureInfo.InvariantCulture),
+            ["train_seconds"] = trainSeconds.ToString("F0", CultureInfo.InvariantCulture),
+        });
+        if (Evaluate is not null && (_options.EvalEvery == 0 || step % _options.EvalEvery != 0))
+        {
+            Evaluate(step, ema);
+        }
+        _log.WriteLine(Invariant($"done: step {step}, {trainSeconds / 60:F1} min of training; EMA model in {Path.Combine(_runDirectory, "final")}"));
+        return step;
+    }
+
+    private Task<ImageTextBatch> Prefetch(long step) =>
+        Task.Run(() => _source.Batch(_options.BatchSize, Seeds.Derive31(_options.Seed, DataStream, step)));
+
+    /// <summary>One optimizer step; returns the loss.</summary>
+    private double TrainStep(FlowModel model, AdamW optimizer, ImageTextBatch batch, long step)
+    {
+        using var scope = TensorScope.Enter();
+        using var generator = new Generator(Seeds.Derive(_options.Seed, NoiseStream, step));
+        var b = batch.Prompts.Count;
+        var shape = _source.ImageShape;
+        var x0 = PixelSpace.ToModel(Tensor.FromArray(batch.Pixels, [b, .. shape]));   // [B, C, H, W]
+        var eps = Tensor.Randn([b, .. shape], generator);                              // [B, C, H, W]
+        var t = Tensor.Randn([b], generator).Sigmoid();                                // [B], logit-normal
+        var drop = Tensor.Rand([b], generator).ToArray<float>();
+        var prompts = batch.Prompts.Select((p, i) => drop[i] < _options.CaptionDropout ? "" : p).ToList();
+        var tv = t.View(b, 1, 1, 1);
+        var xt = x0 * (1.0 - tv) + eps * tv;                                            // [B, C, H, W]
+        using var text = model.EncodeText(prompts);
+        var loss = F.MseLoss(model.Velocity(xt, t, text), eps - x0);
+        loss.Backward();
+        if (_options.GradClip > 0)
+        {
+            GradClip.ClipGradNorm(model.Parameters(), _options.GradClip);
+        }
+        optimizer.Step();
+        optimizer.ZeroGrad();
+        return loss.Item();
+    }
+
+    private void Save(CheckpointStore store, long step, double seconds, FlowModel model, FlowModel ema, AdamW optimizer)
+    {
+        var path = store.Save(step, dir =>
+        {
+            ModelCheckpoint.Save(dir, model);
+            TensorFile.Save(Path.Combine(dir, "ema.safetensors"), ema.StateDict());
+            var (tensors, meta) = optimizer.StateDict();
+            TensorFile.Save(Path.Combine(dir, "optimizer.safetensors"), tensors, meta);
+            Json.Write(Path.Combine(dir, "trainer_state.json"), new TrainerState(step, seconds, _options));
+        });
+        _log.WriteLine($"  checkpoint {path}");
+    }
+
+    private static (long Step, double Seconds) Restore(string dir, FlowModel model, FlowModel ema, AdamW optimizer)
+    {
+        ModelCheckpoint.LoadWeights(model, Path.Combine(dir, ModelCheckpoint.WeightsFile));
+        ModelCheckpoint.LoadWeights(ema, Path.Combine(dir, "ema.safetensors"));
+        var (tensors, meta) = TensorFile.Load(Path.Combine(dir, "optimizer.safetensors"));
+        try
+        {
+            optimizer.LoadStateDict(tensors, meta);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values)
+            {
+                t.Dispose();
+            }
+        }
+        var state = Json.Read<TrainerState>(Path.Combine(dir, "trainer_state.json"));
+        return (state.Step, state.TrainSeconds);
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
