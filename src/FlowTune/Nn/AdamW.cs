@@ -115,14 +115,26 @@ public sealed class AdamW : IDisposable
             throw new InvalidDataException("optimizer state has no valid 'step' metadata");
         }
         var known = _parameters.ToDictionary(p => p.Key, p => p.Value);
-        foreach (var key in tensors.Keys)
+        foreach (var (key, tensor) in tensors)
         {
             var name = key.StartsWith("exp_avg_sq.", StringComparison.Ordinal) ? key["exp_avg_sq.".Length..]
                 : key.StartsWith("exp_avg.", StringComparison.Ordinal) ? key["exp_avg.".Length..]
                 : throw new InvalidDataException($"unexpected optimizer state tensor '{key}'");
-            if (!known.ContainsKey(name))
+            if (!known.TryGetValue(name, out var parameter))
             {
                 throw new InvalidDataException($"optimizer state for unknown parameter '{name}'");
+            }
+            if (!tensor.Shape.SequenceEqual(parameter.Shape))
+            {
+                throw new InvalidDataException(
+                    $"optimizer state '{key}' has shape [{string.Join(", ", tensor.Shape)}] but parameter '{name}' has shape [{string.Join(", ", parameter.Shape)}]");
+            }
+        }
+        foreach (var (name, _) in _parameters)
+        {
+            if (tensors.ContainsKey("exp_avg." + name) != tensors.ContainsKey("exp_avg_sq." + name))
+            {
+                throw new InvalidDataException($"optimizer state for '{name}' is incomplete");
             }
         }
         DisposeState();
@@ -130,11 +142,7 @@ public sealed class AdamW : IDisposable
         {
             var hasM = tensors.TryGetValue("exp_avg." + name, out var m);
             var hasV = tensors.TryGetValue("exp_avg_sq." + name, out var v);
-            if (hasM != hasV)
-            {
-                throw new InvalidDataException($"optimizer state for '{name}' is incomplete");
-            }
-            if (hasM)
+            if (hasM && hasV)
             {
                 var (mine, mineSq) = StateFor(name, p);
                 mine.Copy_(m!);

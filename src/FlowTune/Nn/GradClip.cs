@@ -20,7 +20,7 @@ public static class GradClip
         {
             return 0;
         }
-        var norms = grads.Select(g => g.To(DType.Float32).Square().Sum()).ToArray();
+        var norms = grads.Select(g => g.To(DType.Float64).Square().Sum()).ToArray();
         var total = Math.Sqrt(Tensor.Stack(norms).Sum().Item());
         var coef = maxNorm / (total + 1e-6);
         if (coef < 1)

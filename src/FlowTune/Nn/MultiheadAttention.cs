@@ -51,7 +51,7 @@ public sealed class MultiheadAttention : Module
         if (keyPaddingMask is not null)
         {
             var s = keyPaddingMask.Shape;
-            using var zeros = Tensor.Zeros([s[0], 1, 1, s[1]], q.DType);
+            using var zeros = Tensor.Zeros([s[0], 1, 1, s[1]], q.DType, q.Device);
             mask = zeros.MaskedFill(keyPaddingMask.View(s[0], 1, 1, s[1]), double.NegativeInfinity); // [B, 1, 1, Tk]
         }
         var o = F.ScaledDotProductAttention(q, k, v, mask); // [B, H, Tq, Dh]

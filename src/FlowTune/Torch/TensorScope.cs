@@ -38,6 +38,10 @@ public sealed class TensorScope : IDisposable
     internal static void Adopt(Tensor tensor)
     {
         var scope = _current;
+        while (scope is { _disposed: true })
+        {
+            scope = scope._parent;
+        }
         if (scope is not null)
         {
             scope._owned.Add(tensor);
@@ -87,7 +91,12 @@ public sealed class TensorScope : IDisposable
         _disposed = true;
         if (_current == this)
         {
-            _current = _parent;
+            var open = _parent;
+            while (open is { _disposed: true })
+            {
+                open = open._parent;
+            }
+            _current = open;
         }
         foreach (var t in _owned)
         {

@@ -39,8 +39,8 @@ public sealed class JointBlock : Module
         var k = Heads(Tensor.Cat([ki, kt], 1));
         var v = Heads(Tensor.Cat([vi, vt], 1));
         var b = image.Size(0);
-        var keyPadding = Tensor.Cat([Tensor.Zeros([b, n], DType.Bool), padding], 1);                     // [B, N+L]
-        var mask = Tensor.Zeros([b, 1, 1, keyPadding.Size(1)]).MaskedFill(keyPadding.View(b, 1, 1, -1), double.NegativeInfinity);
+        var keyPadding = Tensor.Cat([Tensor.Zeros([b, n], DType.Bool, image.Device), padding], 1);                     // [B, N+L]
+        var mask = Tensor.Zeros([b, 1, 1, keyPadding.Size(1)], image.DType, image.Device).MaskedFill(keyPadding.View(b, 1, 1, -1), double.NegativeInfinity);
         var o = F.ScaledDotProductAttention(q, k, v, mask);                                                // [B, H, N+L, Dh]
         o = o.Transpose(1, 2).Reshape(b, -1, _width);                                                      // [B, N+L, D]
         var oi = o.Narrow(1, 0, n);
