@@ -38,6 +38,10 @@ public static class CliApp
         root.Options.Add(Threads);
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(PretrainCommand.Create());
+        root.Subcommands.Add(WorldCommand.Create());
+        root.Subcommands.Add(SampleCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 
@@ -62,7 +66,7 @@ public static class CliApp
         {
             var verbose = parse.GetValue(Verbose);
             await Console.Error.WriteLineAsync(verbose ? $"error: {e}" : $"error: {Describe(e)}");
-            return e is ArgumentException or FormatException ? UsageError : RuntimeError;
+            return e is ArgumentException ? UsageError : RuntimeError;
         }
     }
 

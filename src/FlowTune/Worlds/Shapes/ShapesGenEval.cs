@@ -4,7 +4,7 @@ namespace FlowTune.Worlds.Shapes;
 /// The shapes world's GenEval judge: <see cref="ShapesDetector"/> + <see cref="GenEvalScorer"/>. One call scores
 /// an image for a metadata entry: strict correctness for evaluation, partial credit for the RL reward.
 /// </summary>
-public sealed class ShapesGenEval
+public sealed class ShapesGenEval : IImageJudge
 {
     private readonly IObjectDetector _detector;
     private readonly GenEvalScorer _scorer;

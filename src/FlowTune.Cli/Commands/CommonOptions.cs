@@ -1,0 +1,44 @@
+using System.CommandLine;
+using FlowTune.Worlds;
+
+namespace FlowTune.Cli.Commands;
+
+/// <summary>Options and helpers shared by several commands.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> World() => new("--world") { Description = $"Benchmark world ({string.Join(", ", WorldRegistry.Names)}).", DefaultValueFactory = _ => "shapes" };
+
+    public static Option<FileInfo?> Prompts(string description) => new("--prompts") { Description = description };
+
+    /// <summary>Prompts from a GenEval-format file, or the world's built-in split when no file is given.</summary>
+    public static IReadOnlyList<GenEvalEntry> LoadPrompts(FileInfo? file, IWorld world, bool test)
+    {
+        if (file is null)
+        {
+            var (train, testSet) = world.DefaultPrompts();
+            return test ? testSet : train;
+        }
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"prompt file not found: {file.FullName}", file.FullName);
+        }
+        var entries = GenEvalMetadata.ParseFile(file.FullName);
+        return entries.Count > 0 ? entries : throw new InvalidDataException($"{file.FullName}: no prompts");
+    }
+
+    /// <summary>Cancels the token on Ctrl+C (the first press stops gracefully, after a checkpoint).</summary>
+    public static CancellationTokenSource CancelOnCtrlC(TextWriter log)
+    {
+        var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (!cts.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                log.WriteLine("stopping after this step (a checkpoint will be written); press Ctrl+C again to abort");
+                cts.Cancel();
+            }
+        };
+        return cts;
+    }
+}

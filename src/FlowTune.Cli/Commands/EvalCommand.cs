@@ -1,0 +1,53 @@
+using System.CommandLine;
+using FlowTune.Evaluation;
+using FlowTune.Models;
+using FlowTune.Worlds;
+
+namespace FlowTune.Cli.Commands;
+
+/// <summary><c>flowtune eval</c>: GenEval-style per-tag strict accuracy of a model checkpoint.</summary>
+public static class EvalCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var d = new EvalOptions();
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Model folder (model.json + model.safetensors), e.g. models/shapes-base.", Required = true };
+        var world = CommonOptions.World();
+        var prompts = CommonOptions.Prompts("GenEval-format metadata (default: the world's test split). Any GenEval file is accepted.");
+        var steps = new Option<int>("--steps") { Description = "ODE steps.", DefaultValueFactory = _ => d.Steps };
+        var cfg = new Option<double>("--cfg") { Description = "Classifier-free guidance scale.", DefaultValueFactory = _ => d.GuidanceScale };
+        var perPrompt = new Option<int>("--samples-per-prompt") { Description = "Images per prompt.", DefaultValueFactory = _ => d.SamplesPerPrompt };
+        var minPerTag = new Option<int>("--min-images-per-tag") { Description = "Raise samples for tags with few prompts so each tag has at least this many images.", DefaultValueFactory = _ => d.MinImagesPerTag };
+        var seed = new Option<int>("--seed") { Description = "Noise seed.", DefaultValueFactory = _ => d.Seed };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for eval.json and per-tag grids (default: CHECKPOINT/eval)." };
+        var command = new Command("eval", "Evaluate a checkpoint: per-tag and overall strict accuracy (GenEval), mean reward, diversity.");
+        foreach (var o in new Option[] { checkpoint, world, prompts, steps, cfg, perPrompt, minPerTag, seed, output })
+        {
+            command.Options.Add(o);
+        }
+        command.SetAction(parse =>
+        {
+            CliApp.ApplyGlobalOptions(parse);
+            var w = WorldRegistry.Get(parse.GetValue(world)!);
+            var entries = CommonOptions.LoadPrompts(parse.GetValue(prompts), w, test: true);
+            var dir = parse.GetValue(checkpoint)!.FullName;
+            using var model = ModelCheckpoint.Load(dir);
+            var options = d with
+            {
+                Steps = parse.GetValue(steps),
+                GuidanceScale = parse.GetValue(cfg),
+                SamplesPerPrompt = parse.GetValue(perPrompt),
+                MinImagesPerTag = parse.GetValue(minPerTag),
+                Seed = parse.GetValue(seed),
+            };
+            var outDir = parse.GetValue(output)?.FullName ?? Path.Combine(dir, "eval");
+            Console.WriteLine($"evaluating {dir} on {entries.Count} prompts ({options.Steps} steps, CFG {options.GuidanceScale})");
+            var report = Evaluator.Run(model, entries, w.Judge(), options, outDir, Console.Out);
+            Console.WriteLine(report.Format());
+            Console.WriteLine($"report and grids: {outDir}");
+            return CliApp.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.Globalization;
+using FlowTune.Evaluation;
+using FlowTune.IO;
+using FlowTune.Models;
+using FlowTune.Training;
+using FlowTune.Worlds;
+
+namespace FlowTune.Cli.Commands;
+
+/// <summary><c>flowtune pretrain</c>: rectified-flow pretraining of a base model on a world's renders.</summary>
+public static class PretrainCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var defaults = new PretrainOptions();
+        var world = CommonOptions.World();
+        var output = new Option<DirectoryInfo>("--out") { Description = "Run directory (checkpoints, metrics, final model).", Required = true };
+        var prompts = CommonOptions.Prompts("Training prompts (GenEval JSONL; default: the world's train split).");
+        var evalPrompts = new Option<FileInfo?>("--eval-prompts") { Description = "Prompts of the periodic evaluation (default: the world's test split)." };
+        var preset = new Option<string>("--preset") { Description = $"Model preset ({string.Join(", ", ModelPresets.Names)}).", DefaultValueFactory = _ => defaults.Preset };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => defaults.MaxSteps };
+        var minutes = new Option<double>("--minutes") { Description = "Stop after this many minutes of training (0 = no limit).", DefaultValueFactory = _ => 0 };
+        var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
+        var seed = new Option<int>("--seed") { Description = "Seed of weights, data and noise.", DefaultValueFactory = _ => 0 };
+        var size = new Option<int>("--image-size") { Description = "Image side in pixels.", DefaultValueFactory = _ => defaults.ImageSize };
+        var evalEvery = new Option<int>("--eval-every") { Description = "Quick evaluation + checkpoint every N steps (0 = only at the end).", DefaultValueFactory = _ => defaults.EvalEvery };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
+        var command = new Command("pretrain", "Pretrain a text-to-image flow model on a world's ground-truth renders (rectified flow).");
+        foreach (var o in new Option[] { world, output, prompts, evalPrompts, preset, steps, minutes, batch, lr, seed, size, evalEvery, resume })
+        {
+            command.Options.Add(o);
+        }
+        command.SetAction(parse =>
+        {
+            CliApp.ApplyGlobalOptions(parse);
+            var options = defaults with
+            {
+                Preset = parse.GetValue(preset)!,
+                MaxSteps = parse.GetValue(steps),
+                MaxMinutes = parse.GetValue(minutes),
+                BatchSize = parse.GetValue(batch),
+                LearningRate = parse.GetValue(lr),
+                Seed = parse.GetValue(seed),
+                ImageSize = parse.GetValue(size),
+                EvalEvery = parse.GetValue(evalEvery),
+                CheckpointEvery = Math.Max(1, parse.GetValue(evalEvery) > 0 ? parse.GetValue(evalEvery) : defaults.CheckpointEvery),
+            };
+            ModelPresets.Get(options.Preset); // fail early on a bad name
+            var w = WorldRegistry.Get(parse.GetValue(world)!);
+            var train = CommonOptions.LoadPrompts(parse.GetValue(prompts), w, test: false);
+            var test = CommonOptions.LoadPrompts(parse.GetValue(evalPrompts), w, test: true);
+            var outDir = parse.GetValue(output)!.FullName;
+            return Run(options, w, train, test, outDir, parse.GetValue(resume));
+        });
+        return command;
+    }
+
+    private static int Run(PretrainOptions options, IWorld world, IReadOnlyList<GenEvalEntry> train, IReadOnlyList<GenEvalEntry> test, string outDir, bool resume)
+    {
+        var quick = test.GroupBy(e => e.Tag).SelectMany(g => g.Take(options.EvalPromptsPerTag)).ToList();
+        var judge = world.Judge();
+        Directory.CreateDirectory(outDir);
+        using var curve = new JsonlWriter(Path.Combine(outDir, "eval_curve.jsonl"));
+        double trainMinutes = 0;
+        var trainer = new Pretrainer(options, world.TrainingSource(train, options.ImageSize), outDir, Console.Out)
+        {
+            Evaluate = (step, model) =>
+            {
+                var evalOptions = new EvalOptions { SamplesPerPrompt = 1, MinImagesPerTag = options.EvalPromptsPerTag, Seed = 777 };
+                var report = Evaluator.Run(model, quick, judge, evalOptions, Path.Combine(outDir, "samples", $"step_{step:D6}"));
+                trainMinutes = ReadTrainMinutes(outDir);
+                Console.WriteLine($"  quick eval at step {step} ({report.Images} images, 40 steps, CFG 1):");
+                Console.WriteLine(Indent(report.Format()));
+                curve.Write(new
+                {
+                    step,
+                    train_minutes = trainMinutes,
+                    overall = report.Overall,
+                    mean_reward = report.MeanReward,
+                    tags = report.Tags.ToDictionary(t => t.Tag, t => t.Accuracy),
+                });
+            },
+        };
+        using var cts = CommonOptions.CancelOnCtrlC(Console.Out);
+        trainer.Run(resume, cts.Token);
+        return CliApp.Ok;
+    }
+
+    private static double ReadTrainMinutes(string outDir)
+    {
+        var metrics = Path.Combine(outDir, "metrics.jsonl");
+        if (!File.Exists(metrics))
+        {
+            return 0;
+        }
+        var last = File.ReadLines(metrics).LastOrDefault();
+        if (last is null)
+        {
+            return 0;
+        }
+        using var doc = System.Text.Json.JsonDocument.Parse(last);
+        return doc.RootElement.GetProperty("train_seconds").GetDouble() / 60;
+    }
+
+    private static string Indent(string text) => string.Join(Environment.NewLine, text.Split(Environment.NewLine).Select(l => "    " + l));
+}

@@ -1,0 +1,23 @@
+namespace FlowTune.Worlds.Shapes;
+
+/// <summary>The shapes world: 5 shapes × 8 colours, GenEval's six tags, a pixel detector as judge.</summary>
+public sealed class ShapesWorld : IWorld
+{
+    private readonly Lazy<ShapesGenEval> _judge = new(() => new ShapesGenEval());
+
+    /// <inheritdoc />
+    public string Name => "shapes";
+
+    /// <inheritdoc />
+    public (IReadOnlyList<GenEvalEntry> Train, IReadOnlyList<GenEvalEntry> Test) DefaultPrompts() => new ShapesPromptSplit().Generate();
+
+    /// <inheritdoc />
+    public Training.IImageTextSource TrainingSource(IReadOnlyList<GenEvalEntry> prompts, int imageSize) => new ShapesImageTextSource(prompts, imageSize);
+
+    /// <inheritdoc />
+    public RgbImage RenderGroundTruth(GenEvalEntry entry, int imageSize, int seed) =>
+        new PromptSceneSampler(ShapesWorldOptions.ForCanvas(imageSize)).SampleAndRender(entry, seed).Image;
+
+    /// <inheritdoc />
+    public IImageJudge Judge() => _judge.Value;
+}
