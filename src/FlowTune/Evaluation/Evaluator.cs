@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using System.Diagnostics;
 using FlowTune.IO;
 using FlowTune.Models;
@@ -23,11 +24,7 @@ public static class Evaluator
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(judge);
         ArgumentNullException.ThrowIfNull(options);
-        var problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("invalid evaluation options: " + string.Join("; ", problems));
-        }
+        Validation.ThrowIfAny(options.Validate(), "evaluation options");
         var clock = Stopwatch.StartNew();
         var jobs = Plan(entries, options);                      // (entry index, sample index)
         var accuracy = new GenEvalAccuracy();

@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using FlowTune.Models.Dit;
 using FlowTune.Models.Text;
 using FlowTune.Models.UNet;
@@ -18,11 +19,7 @@ public sealed class FlowModel : Module, IVelocityModel
     public FlowModel(FlowModelConfig config, Tokenizer tokenizer, Generator generator)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var problems = config.Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("invalid model config: " + string.Join("; ", problems), nameof(config));
-        }
+        Validation.ThrowIfAny(config.Validate(), "model config");
         Config = config;
         Text = RegisterModule("text", new TextEncoder(config.Text, tokenizer, generator));
         var width = config.Text.Width;

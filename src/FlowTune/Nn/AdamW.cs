@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using System.Globalization;
 using FlowTune.Torch;
 
@@ -19,11 +20,7 @@ public sealed class AdamW : IDisposable
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(options);
-        var problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("invalid AdamW options: " + string.Join("; ", problems), nameof(options));
-        }
+        Validation.ThrowIfAny(options.Validate(), "AdamW options");
         _parameters = parameters.ToList();
         var duplicate = _parameters.GroupBy(p => p.Key).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)

@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using System.Diagnostics;
 using System.Globalization;
 using FlowTune.IO;
@@ -31,11 +32,7 @@ public sealed class Pretrainer
         ArgumentNullException.ThrowIfNull(source);
         ArgumentException.ThrowIfNullOrEmpty(runDirectory);
         ArgumentNullException.ThrowIfNull(log);
-        var problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("invalid pretraining options: " + string.Join("; ", problems));
-        }
+        Validation.ThrowIfAny(options.Validate(), "pretraining options");
         _options = options;
         _source = source;
         _runDirectory = runDirectory;
