@@ -1,0 +1,63 @@
+using FlowTune.Common;
+using FlowTune.Models;
+using FlowTune.Torch;
+
+namespace FlowTune.Sampling;
+
+/// <summary>
+/// Stochastic rollouts for online RL: from x_0 ~ N(0, I) at t = 1, SDE (or CPS) steps with recorded
+/// log-likelihoods; ODE steps outside the SDE window. No gradients are recorded.
+/// </summary>
+public static class SdeSampler
+{
+    /// <summary>Samples <paramref name="batch"/> trajectories for the prompts encoded in <paramref name="velocity"/>.</summary>
+    public static Trajectory Rollout(IVelocityModel model, GuidedVelocity velocity, long batch, SdeSamplerOptions options, Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(velocity);
+        ArgumentNullException.ThrowIfNull(options);
+        Validation.ThrowIfAny(options.Validate(), "sampler options");
+        using var scope = TensorScope.Enter();
+        using var noGrad = Autograd.NoGrad();
+        var grid = TimeGrid.Shifted(options.Steps, options.Shift);
+        var stochastic = Window(options, generator);
+        var x = Tensor.Randn([batch, .. model.SampleShape], generator);       // [B, C, H, W]
+        var states = new List<Tensor> { x };
+        var logProbs = new List<Tensor>();
+        for (var k = 0; k < options.Steps; k++)
+        {
+            using var step = TensorScope.Enter();
+            var v = velocity.At(x, grid[k]);                                   // [B, C, H, W]
+            var a = stochastic[k] ? options.NoiseLevel : 0.0;
+            using var transition = SdeStep.Transition(options.Kind, x, v, Tensor.Full([batch], grid[k]), Tensor.Full([batch], grid[k + 1]), a, grid[1]);
+            var noise = Tensor.Randn(x.Shape, generator);
+            var next = transition.Mean + noise * transition.Std.View(SdeStep.Broadcast(x.Dim));
+            var logp = stochastic[k] ? SdeStep.LogProb(options.Kind, transition, next) : Tensor.Zeros([batch]);
+            x = step.MoveToOuter(next);
+            logProbs.Add(step.MoveToOuter(logp));
+            states.Add(x);
+        }
+        var result = new Trajectory(Tensor.Stack(states, 1), Tensor.Stack(logProbs, 1), grid, stochastic);
+        scope.MoveToOuter([result.States, result.LogProbs]);
+        return result;
+    }
+
+    /// <summary>Which steps are stochastic: all, or a random window of <see cref="SdeSamplerOptions.WindowSize"/> steps.</summary>
+    public static bool[] Window(SdeSamplerOptions options, Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var flags = new bool[options.Steps];
+        if (options.WindowSize is not { } w)
+        {
+            Array.Fill(flags, true);
+            return flags;
+        }
+        using var start = Tensor.RandInt(0, options.Steps - w + 1, [1], generator);
+        var s = (int)start.ToArray<long>()[0];
+        for (var k = s; k < s + w; k++)
+        {
+            flags[k] = true;
+        }
+        return flags;
+    }
+}
