@@ -42,6 +42,8 @@ public static class CliApp
         root.Subcommands.Add(WorldCommand.Create());
         root.Subcommands.Add(SampleCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(SdeStepCommand.Create());
         return root;
     }
 

@@ -1,5 +1,6 @@
 using FlowTune.IO;
 using FlowTune.Models.Text;
+using FlowTune.Nn;
 using FlowTune.Torch;
 
 namespace FlowTune.Models;
@@ -27,7 +28,7 @@ public static class ModelCheckpoint
         var vocabulary = model.Text.Tokenizer.Vocabulary.Skip(3).ToList(); // specials are implicit
         Json.Write(Path.Combine(directory, ConfigFile), new Description(model.Config, vocabulary, model.Text.Tokenizer.MaxLength));
         using var scope = TensorScope.Enter();
-        var tensors = model.StateDict()
+        var tensors = Lora.MergedState(model)       // LoRA adapters (if any) merged: a plain model on disk
             .Select(p => new KeyValuePair<string, Tensor>(p.Key, storeAs is { } d ? p.Value.To(d) : p.Value))
             .ToList();
         TensorFile.Save(Path.Combine(directory, WeightsFile), tensors, metadata);

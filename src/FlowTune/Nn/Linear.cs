@@ -31,6 +31,31 @@ public sealed class Linear : Module
     /// <summary>[out], or null.</summary>
     public Tensor? Bias { get; }
 
+    /// <summary>The low-rank adapter, once attached.</summary>
+    public LoraAdapter? Lora { get; private set; }
+
+    /// <summary>Whether the adapter (if any) contributes; off gives the base layer (the RL reference policy).</summary>
+    public bool LoraEnabled { get; set; } = true;
+
+    /// <summary>Attaches a LoRA adapter (B zero-initialised, so the layer's output is unchanged at first).</summary>
+    public LoraAdapter AttachLora(int rank, double alpha, Generator generator)
+    {
+        if (Lora is not null)
+        {
+            throw new InvalidOperationException("a LoRA adapter is already attached");
+        }
+        Lora = RegisterModule("lora", new LoraAdapter(InFeatures, OutFeatures, rank, alpha, generator));
+        return Lora;
+    }
+
     /// <summary>[.., in] → [.., out].</summary>
-    public Tensor Forward(Tensor x) => F.Linear(x, Weight, Bias);
+    public Tensor Forward(Tensor x)
+    {
+        if (Lora is null || !LoraEnabled)
+        {
+            return F.Linear(x, Weight, Bias);
+        }
+        using var scope = TensorScope.Enter();
+        return scope.MoveToOuter(F.Linear(x, Weight, Bias) + Lora.Forward(x));
+    }
 }

@@ -34,17 +34,21 @@ public sealed class GuidedVelocity : IDisposable
     /// <summary>The guidance scale g.</summary>
     public double Scale { get; }
 
-    /// <summary>Guided velocity at x [B, C, H, W] and time t (one value for the whole batch).</summary>
-    public Tensor At(Tensor x, double t)
+    /// <summary>
+    /// Guided velocity at x [B, C, H, W] and time t (one value for the whole batch). <paramref name="model"/>
+    /// evaluates another network with the same (frozen) text encoder, e.g. the RL reference policy.
+    /// </summary>
+    public Tensor At(Tensor x, double t, IVelocityModel? model = null)
     {
         ArgumentNullException.ThrowIfNull(x);
+        var net = model ?? _model;
         using var scope = TensorScope.Enter();
         var b = x.Size(0);
         if (_both is null)
         {
-            return scope.MoveToOuter(_model.Velocity(x, Tensor.Full([b], t), _conditional));
+            return scope.MoveToOuter(net.Velocity(x, Tensor.Full([b], t), _conditional));
         }
-        var v = _model.Velocity(Tensor.Cat([x, x]), Tensor.Full([2 * b], t), _both); // [2B, C, H, W]
+        var v = net.Velocity(Tensor.Cat([x, x]), Tensor.Full([2 * b], t), _both); // [2B, C, H, W]
         var parts = v.Chunk(2, 0);                                                   // cond, uncond
         return scope.MoveToOuter(parts[1] + (parts[0] - parts[1]) * Scale);
     }

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using FlowTune.Rl;
+
+namespace FlowTune.Cli.Commands;
+
+/// <summary><c>flowtune train --config FILE.yaml</c>: Flow-GRPO from a base model.</summary>
+public static class TrainCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var config = new Option<FileInfo>("--config") { Description = "Run config (YAML), e.g. configs/shapes-grpo.yaml.", Required = true };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Run directory (default: runs/<config name>)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in the run directory." };
+        var epochs = new Option<int?>("--epochs") { Description = "Override num_epochs." };
+        var command = new Command("train", "Online RL (Flow-GRPO) of a pretrained flow model against a reward.");
+        command.Options.Add(config);
+        command.Options.Add(output);
+        command.Options.Add(resume);
+        command.Options.Add(epochs);
+        command.SetAction(parse =>
+        {
+            CliApp.ApplyGlobalOptions(parse);
+            var file = parse.GetValue(config)!;
+            var loaded = GrpoConfigLoader.Load(file.FullName);
+            if (parse.GetValue(epochs) is { } n)
+            {
+                loaded = loaded with { NumEpochs = n };
+            }
+            var dir = parse.GetValue(output)?.FullName ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file.Name));
+            using var cts = CommonOptions.CancelOnCtrlC(Console.Out);
+            var trainer = new GrpoTrainer(loaded, dir, Console.Out);
+            trainer.Run(parse.GetValue(resume), cts.Token);
+            if (trainer.Evaluations.Count >= 2)
+            {
+                Console.WriteLine($"accuracy before: {trainer.Evaluations[0].Report.Overall:P1}   after: {trainer.Evaluations[^1].Report.Overall:P1}");
+            }
+            return CliApp.Ok;
+        });
+        return command;
+    }
+}

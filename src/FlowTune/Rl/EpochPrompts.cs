@@ -1,0 +1,54 @@
+using FlowTune.Worlds;
+
+namespace FlowTune.Rl;
+
+/// <summary>Chooses the prompts of an epoch: distinct prompts, optionally with every tag equally likely.</summary>
+public sealed class EpochPrompts
+{
+    private readonly IReadOnlyList<GenEvalEntry> _all;
+    private readonly List<int>[] _byTag;
+    private readonly bool _balance;
+
+    /// <summary>Draws from <paramref name="prompts"/>.</summary>
+    public EpochPrompts(IReadOnlyList<GenEvalEntry> prompts, bool balanceTags)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        if (prompts.Count == 0)
+        {
+            throw new ArgumentException("no training prompts");
+        }
+        _all = prompts;
+        _balance = balanceTags;
+        _byTag = GenEvalTags.All.Select(t => Enumerable.Range(0, prompts.Count).Where(i => prompts[i].Tag == t).ToList()).Where(l => l.Count > 0).ToArray();
+    }
+
+    /// <summary>Indices of <paramref name="count"/> prompts (distinct while enough exist), determined by <paramref name="seed"/>.</summary>
+    public IReadOnlyList<int> Draw(int count, int seed)
+    {
+        var random = new Random(seed);
+        var chosen = new List<int>();
+        var used = new HashSet<int>();
+        for (var attempt = 0; chosen.Count < count && attempt < count * 50; attempt++)
+        {
+            int index;
+            if (_balance)
+            {
+                var tag = _byTag[random.Next(_byTag.Length)];
+                index = tag[random.Next(tag.Count)];
+            }
+            else
+            {
+                index = random.Next(_all.Count);
+            }
+            if (used.Add(index) || used.Count >= _all.Count)
+            {
+                chosen.Add(index);
+            }
+        }
+        while (chosen.Count < count)
+        {
+            chosen.Add(random.Next(_all.Count));
+        }
+        return chosen;
+    }
+}

@@ -1,0 +1,39 @@
+namespace FlowTune.Rl;
+
+/// <summary>Statistics of one optimizer update (metrics.jsonl, kind "update").</summary>
+public sealed record UpdateMetrics(
+    int Epoch,
+    long GlobalStep,
+    double PolicyLoss,
+    double KlLoss,
+    double ApproxKl,
+    double ClipFrac,
+    double RatioMean,
+    double RatioMin,
+    double RatioMax,
+    double GradNorm)
+{
+    /// <summary>Record kind.</summary>
+    public string Kind => "update";
+}
+
+/// <summary>Statistics of one epoch (metrics.jsonl, kind "epoch").</summary>
+public sealed record EpochMetrics(
+    int Epoch,
+    double RewardMean,
+    double RewardStd,
+    IReadOnlyDictionary<string, double> ComponentMeans,
+    double ZeroStdRatio,
+    int Groups,
+    int GroupSize,
+    int TrainedSamples,
+    double ImagesPerSecond,
+    double SamplingSeconds,
+    double RewardWaitSeconds,
+    double TrainingSeconds,
+    double ElapsedSeconds,
+    double FirstUpdateMaxRatioDeviation)
+{
+    /// <summary>Record kind.</summary>
+    public string Kind => "epoch";
+}

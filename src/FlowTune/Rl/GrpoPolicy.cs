@@ -1,0 +1,95 @@
+using FlowTune.Models;
+using FlowTune.Nn;
+using FlowTune.Torch;
+
+namespace FlowTune.Rl;
+
+/// <summary>
+/// The models of a GRPO run: the trained policy, the frozen reference (the base; with LoRA the same network with
+/// its adapters off), and the EMA copy used for evaluation. The text encoder is frozen: prompts are encoded once
+/// per batch and shared by every step.
+/// </summary>
+public sealed class GrpoPolicy : IDisposable
+{
+    private readonly FlowModel? _separateReference;
+
+    /// <summary>Loads the base model and prepares the trainable parameters.</summary>
+    public GrpoPolicy(string baseModel, GrpoConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        UseLora = config.UseLora;
+        Policy = ModelCheckpoint.Load(baseModel).Train(false) as FlowModel ?? throw new InvalidOperationException();
+        Policy.SetRequiresGrad(false);
+        if (UseLora)
+        {
+            using var generator = new Generator((ulong)config.Seed);
+            AdaptedLayers = Lora.Attach(Policy.Net, config.Train.LoraTargets, config.Train.LoraRank, config.Train.LoraAlpha, generator);
+        }
+        else
+        {
+            Policy.Net.SetRequiresGrad(true);
+            _separateReference = (FlowModel)ModelCheckpoint.Load(baseModel).Train(false);
+            _separateReference.SetRequiresGrad(false);
+        }
+        Trainable = Policy.NamedParameters().Where(p => p.Value.RequiresGrad).ToList();
+        if (config.Train.Ema)
+        {
+            EmaModel = (FlowModel)ModelCheckpoint.Load(baseModel).Train(false);
+            if (UseLora)
+            {
+                using var generator = new Generator((ulong)config.Seed);
+                Lora.Attach(EmaModel.Net, config.Train.LoraTargets, config.Train.LoraRank, config.Train.LoraAlpha, generator);
+            }
+            Ema = new EmaWeights(Policy, EmaModel);
+        }
+    }
+
+    /// <summary>True when only LoRA adapters train.</summary>
+    public bool UseLora { get; }
+
+    /// <summary>Paths of the layers that carry adapters (LoRA runs).</summary>
+    public IReadOnlyList<string> AdaptedLayers { get; } = [];
+
+    /// <summary>The trained model.</summary>
+    public FlowModel Policy { get; }
+
+    /// <summary>The parameters the optimizer updates (names are checkpoint keys).</summary>
+    public IReadOnlyList<KeyValuePair<string, Tensor>> Trainable { get; }
+
+    /// <summary>EMA copy of the policy (null when EMA is off).</summary>
+    public FlowModel? EmaModel { get; }
+
+    /// <summary>The EMA updater (null when EMA is off).</summary>
+    public EmaWeights? Ema { get; }
+
+    /// <summary>The model to evaluate and export: the EMA copy when there is one.</summary>
+    public FlowModel ForEvaluation => EmaModel ?? Policy;
+
+    /// <summary>Velocity of the reference policy (no gradient).</summary>
+    public Tensor ReferenceVelocity(Func<IVelocityModel, Tensor> forward)
+    {
+        ArgumentNullException.ThrowIfNull(forward);
+        using var noGrad = Autograd.NoGrad();
+        if (_separateReference is not null)
+        {
+            return forward(_separateReference);
+        }
+        Lora.SetEnabled(Policy.Net, false);
+        try
+        {
+            return forward(Policy);
+        }
+        finally
+        {
+            Lora.SetEnabled(Policy.Net, true);
+        }
+    }
+
+    /// <summary>Frees every model.</summary>
+    public void Dispose()
+    {
+        Policy.Dispose();
+        _separateReference?.Dispose();
+        EmaModel?.Dispose();
+    }
+}

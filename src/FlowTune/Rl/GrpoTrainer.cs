@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Globalization;
+using FlowTune.Common;
+using FlowTune.Evaluation;
+using FlowTune.IO;
+using FlowTune.Models;
+using FlowTune.Nn;
+using FlowTune.Rewards;
+using FlowTune.Sampling;
+using FlowTune.Torch;
+using FlowTune.Training;
+using FlowTune.Worlds;
+
+namespace FlowTune.Rl;
+
+/// <summary>
+/// Flow-GRPO (ALGORITHMS.md §2–5). Per epoch: P prompts × K SDE rollouts (rewards scored on a worker thread while
+/// sampling continues), group-relative advantages, then <c>updates_per_epoch</c> PPO-clip updates with a KL anchor.
+/// Every epoch's prompts, noise and shuffles derive from (seed, epoch), and checkpoints hold weights, EMA and
+/// optimizer state, so <c>--resume</c> continues bit-identically.
+/// </summary>
+public sealed class GrpoTrainer
+{
+    private const long PromptStream = 11, NoiseStream = 12, ShuffleStream = 13;
+    private readonly GrpoConfig _config;
+    private readonly string _runDirectory;
+    private readonly TextWriter _log;
+
+    /// <summary>Creates the trainer (nothing runs until <see cref="Run"/>).</summary>
+    public GrpoTrainer(GrpoConfig config, string runDirectory, TextWriter log)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        Validation.ThrowIfAny(config.Validate(), "GRPO config");
+        _config = config;
+        _runDirectory = runDirectory;
+        _log = log;
+    }
+
+    /// <summary>Metrics of every epoch of the last run, in order.</summary>
+    public List<EpochMetrics> Epochs { get; } = [];
+
+    /// <summary>Evaluations (epoch, report) of the last run, in order.</summary>
+    public List<(int Epoch, EvalReport Report)> Evaluations { get; } = [];
+
+    /// <summary>Trains; returns the number of completed epochs.</summary>
+    public int Run(bool resume, CancellationToken cancel)
+    {
+        Directory.CreateDirectory(_runDirectory);
+        File.WriteAllText(Path.Combine(_runDirectory, "config.yaml"), GrpoConfigLoader.ToYaml(_config));
+        var world = WorldRegistry.Get(_config.Pretrained.World);
+        var (train, test) = LoadPrompts(world);
+        using var policy = new GrpoPolicy(_config.Pretrained.Model, _config);
+        using var optimizer = new AdamW(policy.Trainable, new AdamWOptions
+        {
+            LearningRate = _config.Train.LearningRate,
+            Beta1 = _config.Train.AdamBeta1,
+            Beta2 = _config.Train.AdamBeta2,
+            Epsilon = _config.Train.AdamEpsilon,
+            WeightDecay = _config.Train.AdamWeightDecay,
+        });
+        var updater = new GrpoUpdater(_config, policy, optimizer);
+        var scorer = new AsyncRewardScorer(RewardRegistry.Create(_config.Reward, world));
+        var store = new CheckpointStore(_runDirectory, _config.NumCheckpointLimit);
+        var checkpoints = new GrpoCheckpoint(_config, policy, optimizer, updater);
+        var epoch = 0;
+        if (resume && store.Latest() is { } latest)
+        {
+            epoch = checkpoints.Restore(latest.Path);
+            _log.WriteLine($"resumed from {latest.Path} (epoch {epoch})");
+        }
+        var paramCount = policy.Trainable.Sum(p => p.Value.NumElements);
+        _log.WriteLine(Invariant($"Flow-GRPO: {paramCount:N0} trainable parameters ({(policy.UseLora ? "LoRA" : "full fine-tuning")}), {_config.Sample.NumGroupsPerEpoch} prompts × {_config.Sample.NumImagePerPrompt} images per epoch, {_config.Sample.NumSteps} SDE steps, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
+        using var metrics = new JsonlWriter(Path.Combine(_runDirectory, "metrics.jsonl"));
+        var judge = world.Judge();
+        if (epoch == 0 && !cancel.IsCancellationRequested)
+        {
+            Evaluate(policy, test, judge, 0, metrics);
+        }
+        var prompts = new EpochPrompts(train, _config.Prompts.BalanceTags);
+        var clock = Stopwatch.StartNew();
+        while (epoch < _config.NumEpochs && !cancel.IsCancellationRequested)
+        {
+            var epochMetrics = RunEpoch(epoch, train, prompts, policy, updater, scorer, metrics, clock);
+            metrics.Write(epochMetrics);
+            Epochs.Add(epochMetrics);
+            epoch++;
+            _log.WriteLine(Invariant($"epoch {epoch}/{_config.NumEpochs}  reward {epochMetrics.RewardMean:F3} ± {epochMetrics.RewardStd:F3}  zero-std {epochMetrics.ZeroStdRatio:P0}  {epochMetrics.ImagesPerSecond:F1} img/s  (sample {epochMetrics.SamplingSeconds:F1} s, reward wait {epochMetrics.RewardWaitSeconds:F1} s, train {epochMetrics.TrainingSeconds:F1} s)  first-update |ratio−1| {epochMetrics.FirstUpdateMaxRatioDeviation:E1}"));
+            if (epoch % _config.SaveFreq == 0 || epoch == _config.NumEpochs || cancel.IsCancellationRequested)
+            {
+                var path = store.Save(epoch, dir => checkpoints.Save(dir, epoch));
+                _log.WriteLine($"  checkpoint {path}");
+            }
+            if ((_config.EvalFreq > 0 && epoch % _config.EvalFreq == 0) || epoch == _config.NumEpochs)
+            {
+                Evaluate(policy, test, judge, epoch, metrics);
+            }
+        }
+        ModelCheckpoint.Save(Path.Combine(_runDirectory, "final"), policy.ForEvaluation);
+        return epoch;
+    }
+
+    private EpochMetrics RunEpoch(int epoch, IReadOnlyList<GenEvalEntry> train, EpochPrompts prompts, GrpoPolicy policy,
+        GrpoUpdater updater, AsyncRewardScorer scorer, JsonlWriter metrics, Stopwatch clock)
+    {
+        var sampleClock = Stopwatch.StartNew();
+        var chosen = prompts.Draw(_config.Sample.NumGroupsPerEpoch, Seeds.Derive31(_config.Seed, PromptStream, epoch));
+        var batches = Sample(epoch, chosen.Select(i => train[i]).ToList(), policy, scorer);
+        var samplingSeconds = sampleClock.Elapsed.TotalSeconds;
+        try
+        {
+            var waitClock = Stopwatch.StartNew();
+            var rewards = batches.Select(b => b.Rewards.GetAwaiter().GetResult()).ToList();
+            var waitSeconds = waitClock.Elapsed.TotalSeconds;
+            var allRewards = rewards.SelectMany(r => r.Scores).ToList();
+            var groups = batches.SelectMany(b => b.Groups).ToList();
+            var advantages = GroupAdvantages.Compute(allRewards, groups, _config.Sample.GlobalStd, 1e-4, _config.Train.AdvClipMax);
+            var offset = 0;
+            foreach (var b in batches)
+            {
+                var n = (int)b.Trajectory.Count;
+                b.Advantages = advantages.Values.Skip(offset).Take(n).ToArray();
+                b.Trained = advantages.ZeroVarianceGroup.Skip(offset).Take(n).Select(z => !z).ToArray();
+                offset += n;
+            }
+            var trainClock = Stopwatch.StartNew();
+            var shuffle = new Random(Seeds.Derive31(_config.Seed, ShuffleStream, epoch));
+            foreach (var update in updater.Run(epoch, batches, shuffle))
+            {
+                metrics.Write(update);
+            }
+            var components = rewards.SelectMany(r => r.Components).GroupBy(c => c.Key)
+                .ToDictionary(g => g.Key, g => g.SelectMany(c => c.Value).Average());
+            var total = sampleClock.Elapsed.TotalSeconds;
+            return new EpochMetrics(epoch + 1, allRewards.Average(), GroupAdvantages.Std(allRewards), components, advantages.ZeroStdRatio,
+                chosen.Count, _config.Sample.NumImagePerPrompt, advantages.ZeroVarianceGroup.Count(z => !z),
+                allRewards.Count / total, samplingSeconds, waitSeconds, trainClock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds,
+                updater.FirstUpdateMaxRatioDeviation);
+        }
+        finally
+        {
+            foreach (var b in batches)
+            {
+                b.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Samples P×K rollouts in batches; each batch's rewards start on a worker thread at once.</summary>
+    private List<RolloutBatch> Sample(int epoch, IReadOnlyList<GenEvalEntry> entries, GrpoPolicy policy, AsyncRewardScorer scorer)
+    {
+        var k = _config.Sample.NumImagePerPrompt;
+        var slots = Enumerable.Range(0, entries.Count).SelectMany(g => Enumerable.Repeat(g, k)).ToList();
+        var options = _config.Sample.ToSamplerOptions();
+        var batches = new List<RolloutBatch>();
+        for (var start = 0; start < slots.Count; start += _config.Sample.BatchSize)
+        {
+            var groups = slots.Skip(start).Take(_config.Sample.BatchSize).ToList();
+            var texts = groups.Select(g => entries[g].Prompt).ToList();
+            using var scope = TensorScope.Enter();
+            using var generator = new Generator(Seeds.Derive(_config.Seed, NoiseStream, epoch * 100_000L + start));
+            using var velocity = new GuidedVelocity(policy.Policy, texts, options.GuidanceScale);
+            var trajectory = SdeSampler.Rollout(policy.Policy, velocity, groups.Count, options, generator);
+            scope.MoveToOuter([trajectory.States, trajectory.LogProbs]);
+            var images = ImageTensors.ToImages(PixelSpace.ToPixels(trajectory.Final()));
+            var rewardPrompts = groups.Select(g => new RewardPrompt(entries[g].Prompt, entries[g])).ToList();
+            batches.Add(new RolloutBatch(trajectory, groups, texts, scorer.Start(images, rewardPrompts)));
+        }
+        return batches;
+    }
+
+    private void Evaluate(GrpoPolicy policy, IReadOnlyList<GenEvalEntry> test, IImageJudge judge, int epoch, JsonlWriter metrics)
+    {
+        var options = new EvalOptions
+        {
+            Steps = _config.Sample.EvalNumSteps,
+            GuidanceScale = _config.Sample.EvalGuidanceScale,
+            Shift = _config.Sample.Shift,
+            SamplesPerPrompt = _config.Sample.EvalSamplesPerPrompt,
+            MinImagesPerTag = _config.Sample.EvalMinImagesPerTag,
+        };
+        var report = Evaluator.Run(policy.ForEvaluation, test, judge, options, Path.Combine(_runDirectory, "eval", $"epoch_{epoch:D4}"));
+        Evaluations.Add((epoch, report));
+        _log.WriteLine($"  evaluation after epoch {epoch} ({(policy.EmaModel is null ? "policy" : "EMA")} weights, {options.Steps} ODE steps):");
+        _log.WriteLine(string.Join(Environment.NewLine, report.Format().Split(Environment.NewLine).Select(l => "    " + l)));
+        metrics.Write(new { kind = "eval", epoch, overall = report.Overall, mean_reward = report.MeanReward, diversity = report.Diversity, tags = report.Tags.ToDictionary(t => t.Tag, t => t.Accuracy) });
+    }
+
+    private (IReadOnlyList<GenEvalEntry> Train, IReadOnlyList<GenEvalEntry> Test) LoadPrompts(IWorld world)
+    {
+        var (train, test) = world.DefaultPrompts();
+        return (_config.Prompts.Train is { } tr ? GenEvalMetadata.ParseFile(tr) : train,
+                _config.Prompts.Test is { } te ? GenEvalMetadata.ParseFile(te) : test);
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,38 @@
+using FlowTune.Rewards;
+using FlowTune.Sampling;
+
+namespace FlowTune.Rl;
+
+/// <summary>One sampling batch of an epoch: its trajectories, prompts (by group), and the pending rewards.</summary>
+public sealed class RolloutBatch : IDisposable
+{
+    /// <summary>Creates the batch record.</summary>
+    public RolloutBatch(Trajectory trajectory, IReadOnlyList<int> groups, IReadOnlyList<string> prompts, Task<RewardBatch> rewards)
+    {
+        Trajectory = trajectory;
+        Groups = groups;
+        Prompts = prompts;
+        Rewards = rewards;
+    }
+
+    /// <summary>States and log-probs of the rollouts.</summary>
+    public Trajectory Trajectory { get; }
+
+    /// <summary>Group (prompt slot of the epoch) of each rollout.</summary>
+    public IReadOnlyList<int> Groups { get; }
+
+    /// <summary>Prompt text of each rollout.</summary>
+    public IReadOnlyList<string> Prompts { get; }
+
+    /// <summary>Rewards, computed on a worker thread.</summary>
+    public Task<RewardBatch> Rewards { get; }
+
+    /// <summary>Advantages of the rollouts (set once the epoch's rewards are in).</summary>
+    public double[] Advantages { get; set; } = [];
+
+    /// <summary>Whether each rollout is trained (false for zero-variance groups).</summary>
+    public bool[] Trained { get; set; } = [];
+
+    /// <summary>Frees the trajectory.</summary>
+    public void Dispose() => Trajectory.Dispose();
+}

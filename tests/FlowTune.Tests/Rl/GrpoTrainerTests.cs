@@ -1,0 +1,122 @@
+using FlowTune.Models;
+using FlowTune.Models.Text;
+using FlowTune.Rewards;
+using FlowTune.Rl;
+using FlowTune.Tests.Models;
+using FlowTune.Torch;
+using FlowTune.Worlds;
+using FlowTune.Worlds.Shapes;
+
+namespace FlowTune.Tests.Rl;
+
+/// <summary>End-to-end tiny Flow-GRPO runs (a few seconds each) with a reward that varies between samples.</summary>
+[Collection("Serial")]
+public sealed class GrpoTrainerTests
+{
+    private static readonly string BaseModel = CreateTinyBase();
+
+    static GrpoTrainerTests() => RewardRegistry.Register("test_brightness", _ => new BrightnessReward());
+
+    private static string CreateTinyBase()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"grpo-base-{Guid.NewGuid():N}");
+        using var generator = new Generator(5);
+        var config = ModelPresets.Get("tiny-unet", 16);
+        using var model = new FlowModel(config, new Tokenizer(ShapesImageTextSource.WorldVocabulary(), config.Text.MaxLength), generator);
+        FlowModelTests.PerturbZeroInitWeights(model, generator);
+        ModelCheckpoint.Save(dir, model);
+        return dir;
+    }
+
+    private static GrpoConfig Tiny(bool lora = false) => new()
+    {
+        Seed = 9,
+        NumEpochs = 2,
+        SaveFreq = 1,
+        EvalFreq = 0,
+        UseLora = lora,
+        Pretrained = new GrpoConfig.PretrainedSection { Model = BaseModel },
+        Sample = new GrpoConfig.SampleSection
+        {
+            NumSteps = 4,
+            EvalNumSteps = 2,
+            NumImagePerPrompt = 4,
+            NumGroupsPerEpoch = 2,
+            BatchSize = 4,
+            EvalSamplesPerPrompt = 1,
+            EvalMinImagesPerTag = 1,
+        },
+        Train = new GrpoConfig.TrainSection { LearningRate = 1e-3, EmaUpdateEvery = 1, LoraRank = 2, LoraTargets = ["q_proj", "v_proj"] },
+        Reward = new Dictionary<string, double> { ["test_brightness"] = 1.0 },
+    };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Should_BeExactlyOnPolicy_When_TakingTheFirstUpdateOfAnEpoch(bool lora)
+    {
+        // Given
+        var dir = Path.Combine(Path.GetTempPath(), $"grpo-ratio-{Guid.NewGuid():N}");
+        var trainer = new GrpoTrainer(Tiny(lora), dir, TextWriter.Null);
+
+        // When
+        trainer.Run(resume: false, CancellationToken.None);
+
+        // Then
+        Directory.Delete(dir, true);
+        Assert.Equal(2, trainer.Epochs.Count);
+        Assert.All(trainer.Epochs, e => Assert.True(e.FirstUpdateMaxRatioDeviation < 1e-6, $"|ratio − 1| = {e.FirstUpdateMaxRatioDeviation} on the first update"));
+        Assert.All(trainer.Epochs, e => Assert.True(e.TrainedSamples > 0, "the reward must vary within groups"));
+    }
+
+    [Fact]
+    public void Should_EndWithIdenticalWeights_When_KilledAndResumed()
+    {
+        // Given
+        var straight = Path.Combine(Path.GetTempPath(), $"grpo-a-{Guid.NewGuid():N}");
+        var resumed = Path.Combine(Path.GetTempPath(), $"grpo-b-{Guid.NewGuid():N}");
+
+        // When
+        new GrpoTrainer(Tiny(), straight, TextWriter.Null).Run(false, CancellationToken.None);
+        new GrpoTrainer(Tiny() with { NumEpochs = 1 }, resumed, TextWriter.Null).Run(false, CancellationToken.None);
+        new GrpoTrainer(Tiny(), resumed, TextWriter.Null).Run(true, CancellationToken.None);
+
+        // Then
+        foreach (var file in new[] { "trainable.safetensors", "ema.safetensors", "optimizer.safetensors" })
+        {
+            var a = File.ReadAllBytes(Path.Combine(straight, "checkpoint_000002", file));
+            var b = File.ReadAllBytes(Path.Combine(resumed, "checkpoint_000002", file));
+            Assert.True(a.AsSpan().SequenceEqual(b), $"{file} differs between the straight and the resumed run");
+        }
+        Directory.Delete(straight, true);
+        Directory.Delete(resumed, true);
+    }
+
+    [Fact]
+    public void Should_HaveZeroKl_When_PolicyEqualsReference()
+    {
+        // Given: with full fine-tuning the policy starts as an exact copy of the reference
+        var dir = Path.Combine(Path.GetTempPath(), $"grpo-kl-{Guid.NewGuid():N}");
+        var trainer = new GrpoTrainer(Tiny() with { NumEpochs = 1 }, dir, TextWriter.Null);
+
+        // When
+        trainer.Run(false, CancellationToken.None);
+        var firstUpdate = File.ReadLines(Path.Combine(dir, "metrics.jsonl")).First(l => l.Contains("\"kind\":\"update\"", StringComparison.Ordinal));
+
+        // Then
+        Directory.Delete(dir, true);
+        Assert.Contains("\"kl_loss\":0,", firstUpdate, StringComparison.Ordinal);
+    }
+
+    /// <summary>Mean pixel brightness: varies from sample to sample, so every group has something to learn.</summary>
+    private sealed class BrightnessReward : IRewardFunction
+    {
+        public string Name => "test_brightness";
+
+        public RewardBatch Score(IReadOnlyList<RgbImage> images, IReadOnlyList<RewardPrompt> prompts)
+        {
+            var scores = images.Select(i => i.Data.Average(v => (double)v)).ToArray();
+            return new RewardBatch(scores, new Dictionary<string, double[]>());
+        }
+    }
+}
