@@ -28,8 +28,9 @@ public static class PretrainCommand
         var size = new Option<int>("--image-size") { Description = "Image side in pixels.", DefaultValueFactory = _ => defaults.ImageSize };
         var evalEvery = new Option<int>("--eval-every") { Description = "Quick evaluation + checkpoint every N steps (0 = only at the end).", DefaultValueFactory = _ => defaults.EvalEvery };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
+        var export = new Option<DirectoryInfo?>("--export") { Description = "Also copy the final EMA model here (e.g. models/shapes-base)." };
         var command = new Command("pretrain", "Pretrain a text-to-image flow model on a world's ground-truth renders (rectified flow).");
-        foreach (var o in new Option[] { world, output, prompts, evalPrompts, preset, steps, minutes, batch, lr, seed, size, evalEvery, resume })
+        foreach (var o in new Option[] { world, output, prompts, evalPrompts, preset, steps, minutes, batch, lr, seed, size, evalEvery, resume, export })
         {
             command.Options.Add(o);
         }
@@ -53,7 +54,17 @@ public static class PretrainCommand
             var train = CommonOptions.LoadPrompts(parse.GetValue(prompts), w, test: false);
             var test = CommonOptions.LoadPrompts(parse.GetValue(evalPrompts), w, test: true);
             var outDir = parse.GetValue(output)!.FullName;
-            return Run(options, w, train, test, outDir, parse.GetValue(resume));
+            var code = Run(options, w, train, test, outDir, parse.GetValue(resume));
+            if (parse.GetValue(export) is { } target)
+            {
+                Directory.CreateDirectory(target.FullName);
+                foreach (var file in Directory.GetFiles(Path.Combine(outDir, "final")))
+                {
+                    File.Copy(file, Path.Combine(target.FullName, Path.GetFileName(file)), overwrite: true);
+                }
+                Console.WriteLine($"exported the final model to {target.FullName}");
+            }
+            return code;
         });
         return command;
     }

@@ -75,6 +75,7 @@ public sealed class Pretrainer
         var window = new List<double>();
         var windowClock = Stopwatch.StartNew();
         var next = Prefetch(step + 1);
+        var lastSaved = step;
         while (step < _options.MaxSteps && !cancel.IsCancellationRequested
                && (_options.MaxMinutes == 0 || trainSeconds < _options.MaxMinutes * 60))
         {
@@ -97,6 +98,7 @@ public sealed class Pretrainer
             if (step % _options.CheckpointEvery == 0)
             {
                 Save(store, step, trainSeconds, model, ema, optimizer);
+                lastSaved = step;
             }
             if (_options.EvalEvery > 0 && step % _options.EvalEvery == 0 && Evaluate is not null)
             {
@@ -107,7 +109,10 @@ public sealed class Pretrainer
                 _log.WriteLine(Invariant($"  (evaluation took {evalClock.Elapsed.TotalSeconds:F0} s)"));
             }
         }
-        Save(store, step, trainSeconds, model, ema, optimizer);
+        if (lastSaved != step)
+        {
+            Save(store, step, trainSeconds, model, ema, optimizer);
+        }
         ModelCheckpoint.Save(Path.Combine(_runDirectory, "final"), ema, new Dictionary<string, string>
         {
             ["step"] = step.ToString(CultureInfo.InvariantCulture),

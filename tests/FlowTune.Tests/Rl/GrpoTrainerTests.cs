@@ -82,12 +82,7 @@ public sealed class GrpoTrainerTests
         new GrpoTrainer(Tiny(), resumed, TextWriter.Null).Run(true, CancellationToken.None);
 
         // Then
-        foreach (var file in new[] { "trainable.safetensors", "ema.safetensors", "optimizer.safetensors" })
-        {
-            var a = File.ReadAllBytes(Path.Combine(straight, "checkpoint_000002", file));
-            var b = File.ReadAllBytes(Path.Combine(resumed, "checkpoint_000002", file));
-            Assert.True(a.AsSpan().SequenceEqual(b), $"{file} differs between the straight and the resumed run");
-        }
+        CheckpointAssert.SameFiles(Path.Combine(straight, "checkpoint_000002"), Path.Combine(resumed, "checkpoint_000002"), "trainable.safetensors", "ema.safetensors", "optimizer.safetensors");
         Directory.Delete(straight, true);
         Directory.Delete(resumed, true);
     }

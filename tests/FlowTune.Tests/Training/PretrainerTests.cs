@@ -39,12 +39,7 @@ public sealed class PretrainerTests
         new Pretrainer(Tiny, Source(), resumed, TextWriter.Null).Run(resume: true, CancellationToken.None);
 
         // Then
-        foreach (var file in new[] { "model.safetensors", "ema.safetensors", "optimizer.safetensors" })
-        {
-            var a = File.ReadAllBytes(Path.Combine(straight, "checkpoint_000004", file));
-            var b = File.ReadAllBytes(Path.Combine(resumed, "checkpoint_000004", file));
-            Assert.True(a.AsSpan().SequenceEqual(b), $"{file} differs between the straight and the resumed run");
-        }
+        CheckpointAssert.SameFiles(Path.Combine(straight, "checkpoint_000004"), Path.Combine(resumed, "checkpoint_000004"), "model.safetensors", "ema.safetensors", "optimizer.safetensors");
         Directory.Delete(straight, true);
         Directory.Delete(resumed, true);
     }
