@@ -44,6 +44,7 @@ public static class CliApp
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(SdeStepCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         return root;
     }
 

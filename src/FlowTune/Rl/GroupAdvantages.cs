@@ -15,7 +15,13 @@ public sealed record Advantages(double[] Values, bool[] ZeroVarianceGroup, doubl
 public static class GroupAdvantages
 {
     /// <summary>Computes advantages for <paramref name="rewards"/>; <paramref name="groups"/> gives each sample's group key.</summary>
-    public static Advantages Compute(IReadOnlyList<double> rewards, IReadOnlyList<int> groups, bool globalStd, double eps = 1e-4, double clip = 5.0)
+    /// <remarks>
+    /// With <paramref name="smallGroupCorrection"/>, a group of n is scaled by n/(n − 1): the group mean then acts as
+    /// a leave-one-out baseline (r_i minus the mean of the others), which keeps advantages comparable when group
+    /// sizes differ (variance-aware sizing).
+    /// </remarks>
+    public static Advantages Compute(IReadOnlyList<double> rewards, IReadOnlyList<int> groups, bool globalStd, double eps = 1e-4, double clip = 5.0,
+        bool smallGroupCorrection = false)
     {
         ArgumentNullException.ThrowIfNull(rewards);
         ArgumentNullException.ThrowIfNull(groups);
@@ -44,10 +50,11 @@ public static class GroupAdvantages
                 zeroGroups++;
             }
             var std = globalStd ? epochStd : Std(r);
+            var scale = smallGroupCorrection && members.Count > 1 ? members.Count / (members.Count - 1.0) : 1.0;
             foreach (var i in members)
             {
                 zero[i] = allEqual;
-                values[i] = allEqual ? 0 : Math.Clamp((rewards[i] - mean) / (std + eps), -clip, clip);
+                values[i] = allEqual ? 0 : Math.Clamp(scale * (rewards[i] - mean) / (std + eps), -clip, clip);
             }
         }
         return new Advantages(values, zero, zeroGroups / (double)byGroup.Count);

@@ -8,10 +8,10 @@ namespace FlowTune.Rl;
 /// <summary>
 /// A GRPO checkpoint folder: <c>trainable.safetensors</c> (the trained parameters: adapters or the whole network),
 /// <c>ema.safetensors</c>, <c>optimizer.safetensors</c>, <c>trainer_state.json</c> (epoch, global step, seed,
-/// resolved config) and <c>model.json</c> + <c>model.safetensors</c> (the evaluation weights, loadable by
+/// resolved config), <c>prompt_stats.json</c> (SuperFlow's per-prompt reward trackers) and <c>model.json</c> + <c>model.safetensors</c> (the evaluation weights, loadable by
 /// <c>flowtune eval</c>). Random state needs no saving: every epoch's randomness derives from (seed, epoch).
 /// </summary>
-public sealed class GrpoCheckpoint(GrpoConfig config, GrpoPolicy policy, AdamW optimizer, GrpoUpdater updater)
+public sealed class GrpoCheckpoint(GrpoConfig config, GrpoPolicy policy, AdamW optimizer, GrpoUpdater updater, SuperFlow.PromptRewardTracker tracker)
 {
     /// <summary>What trainer_state.json holds.</summary>
     public sealed record State(int Epoch, long GlobalStep, int Seed, string Config);
@@ -27,6 +27,7 @@ public sealed class GrpoCheckpoint(GrpoConfig config, GrpoPolicy policy, AdamW o
         var (tensors, meta) = optimizer.StateDict();
         TensorFile.Save(Path.Combine(directory, "optimizer.safetensors"), tensors, meta);
         Json.Write(Path.Combine(directory, "trainer_state.json"), new State(epoch, updater.GlobalStep, config.Seed, GrpoConfigLoader.ToYaml(config)));
+        Json.Write(Path.Combine(directory, "prompt_stats.json"), tracker.Snapshot());
         ModelCheckpoint.Save(directory, policy.ForEvaluation);
     }
 
@@ -55,6 +56,11 @@ public sealed class GrpoCheckpoint(GrpoConfig config, GrpoPolicy policy, AdamW o
         DisposeAll(tensors);
         var state = Json.Read<State>(Path.Combine(directory, "trainer_state.json"));
         updater.GlobalStep = state.GlobalStep;
+        var stats = Path.Combine(directory, "prompt_stats.json");
+        if (File.Exists(stats))
+        {
+            tracker.Restore(Json.Read<Dictionary<string, SuperFlow.PromptRewardTracker.Stats>>(stats));
+        }
         return state.Epoch;
     }
 

@@ -38,6 +38,9 @@ public sealed record GrpoConfig
     /// <summary>Optimisation.</summary>
     public TrainSection Train { get; init; } = new();
 
+    /// <summary>SuperFlow: variance-aware group sizes and step-level advantages (both off = plain Flow-GRPO).</summary>
+    public SuperFlow.AdaptiveGroupOptions Superflow { get; init; } = new();
+
     /// <summary>Reward names and weights, e.g. {geneval: 1.0}.</summary>
     public Dictionary<string, double> Reward { get; init; } = new() { ["geneval"] = 1.0 };
 
@@ -60,6 +63,7 @@ public sealed record GrpoConfig
         Check(Reward.Count > 0, "reward must name at least one reward, e.g. {geneval: 1.0}");
         p.AddRange(Sample.Validate());
         p.AddRange(Train.Validate());
+        p.AddRange(Superflow.Validate());
         return p;
     }
 

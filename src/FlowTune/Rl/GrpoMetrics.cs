@@ -32,7 +32,8 @@ public sealed record EpochMetrics(
     double RewardWaitSeconds,
     double TrainingSeconds,
     double ElapsedSeconds,
-    double FirstUpdateMaxRatioDeviation)
+    double FirstUpdateMaxRatioDeviation,
+    int Images)
 {
     /// <summary>Record kind.</summary>
     public string Kind => "epoch";

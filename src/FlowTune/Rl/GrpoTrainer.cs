@@ -21,7 +21,7 @@ namespace FlowTune.Rl;
 /// </summary>
 public sealed class GrpoTrainer
 {
-    private const long PromptStream = 11, NoiseStream = 12, ShuffleStream = 13;
+    private const long ShuffleStream = 13;
     private readonly GrpoConfig _config;
     private readonly string _runDirectory;
     private readonly TextWriter _log;
@@ -61,7 +61,9 @@ public sealed class GrpoTrainer
         var updater = new GrpoUpdater(_config, policy, optimizer);
         var scorer = new AsyncRewardScorer(RewardRegistry.Create(_config.Reward, world));
         var store = new CheckpointStore(_runDirectory, _config.NumCheckpointLimit);
-        var checkpoints = new GrpoCheckpoint(_config, policy, optimizer, updater);
+        var tracker = new SuperFlow.PromptRewardTracker();
+        var checkpoints = new GrpoCheckpoint(_config, policy, optimizer, updater, tracker);
+        var sampler = new EpochSampler(_config, policy, scorer, tracker);
         var epoch = 0;
         if (resume && store.Latest() is { } latest)
         {
@@ -80,7 +82,7 @@ public sealed class GrpoTrainer
         var clock = Stopwatch.StartNew();
         while (epoch < _config.NumEpochs && !cancel.IsCancellationRequested)
         {
-            var epochMetrics = RunEpoch(epoch, train, prompts, policy, updater, scorer, metrics, clock);
+            var epochMetrics = RunEpoch(epoch, train, prompts, updater, sampler, metrics, clock);
             metrics.Write(epochMetrics);
             Epochs.Add(epochMetrics);
             epoch++;
@@ -99,42 +101,34 @@ public sealed class GrpoTrainer
         return epoch;
     }
 
-    private EpochMetrics RunEpoch(int epoch, IReadOnlyList<GenEvalEntry> train, EpochPrompts prompts, GrpoPolicy policy,
-        GrpoUpdater updater, AsyncRewardScorer scorer, JsonlWriter metrics, Stopwatch clock)
+    private EpochMetrics RunEpoch(int epoch, IReadOnlyList<GenEvalEntry> train, EpochPrompts prompts, GrpoUpdater updater,
+        EpochSampler sampler, JsonlWriter metrics, Stopwatch clock)
     {
         var sampleClock = Stopwatch.StartNew();
-        var chosen = prompts.Draw(_config.Sample.NumGroupsPerEpoch, Seeds.Derive31(_config.Seed, PromptStream, epoch));
-        var batches = Sample(epoch, chosen.Select(i => train[i]).ToList(), policy, scorer);
+        var (groups, batches) = sampler.Collect(epoch, train, prompts);
         var samplingSeconds = sampleClock.Elapsed.TotalSeconds;
         try
         {
             var waitClock = Stopwatch.StartNew();
             var rewards = batches.Select(b => b.Rewards.GetAwaiter().GetResult()).ToList();
+            var values = batches.Select(b => b.Values?.GetAwaiter().GetResult()).ToList();
             var waitSeconds = waitClock.Elapsed.TotalSeconds;
-            var allRewards = rewards.SelectMany(r => r.Scores).ToList();
-            var groups = batches.SelectMany(b => b.Groups).ToList();
-            var advantages = GroupAdvantages.Compute(allRewards, groups, _config.Sample.GlobalStd, 1e-4, _config.Train.AdvClipMax);
-            var offset = 0;
-            foreach (var b in batches)
-            {
-                var n = (int)b.Trajectory.Count;
-                b.Advantages = advantages.Values.Skip(offset).Take(n).ToArray();
-                b.Trained = advantages.ZeroVarianceGroup.Skip(offset).Take(n).Select(z => !z).ToArray();
-                offset += n;
-            }
+            var trained = AssignAdvantages(batches, rewards, values);
             var trainClock = Stopwatch.StartNew();
             var shuffle = new Random(Seeds.Derive31(_config.Seed, ShuffleStream, epoch));
             foreach (var update in updater.Run(epoch, batches, shuffle))
             {
                 metrics.Write(update);
             }
+            var allRewards = rewards.SelectMany(r => r.Scores).ToList();
             var components = rewards.SelectMany(r => r.Components).GroupBy(c => c.Key)
                 .ToDictionary(g => g.Key, g => g.SelectMany(c => c.Value).Average());
+            var sizes = batches.SelectMany(b => b.Groups).GroupBy(g => g).Select(g => g.Count()).ToList();
+            var zeroStd = batches.SelectMany(b => b.Groups.Select((g, i) => (g, Zero: !b.Trained[i]))).Distinct().Count(x => x.Zero) / (double)groups.Count;
             var total = sampleClock.Elapsed.TotalSeconds;
-            return new EpochMetrics(epoch + 1, allRewards.Average(), GroupAdvantages.Std(allRewards), components, advantages.ZeroStdRatio,
-                chosen.Count, _config.Sample.NumImagePerPrompt, advantages.ZeroVarianceGroup.Count(z => !z),
-                allRewards.Count / total, samplingSeconds, waitSeconds, trainClock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds,
-                updater.FirstUpdateMaxRatioDeviation);
+            return new EpochMetrics(epoch + 1, allRewards.Average(), GroupAdvantages.Std(allRewards), components, zeroStd,
+                groups.Count, (int)Math.Round(sizes.Average()), trained, allRewards.Count / total, samplingSeconds, waitSeconds,
+                trainClock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, updater.FirstUpdateMaxRatioDeviation, allRewards.Count);
         }
         finally
         {
@@ -145,27 +139,32 @@ public sealed class GrpoTrainer
         }
     }
 
-    /// <summary>Samples P×K rollouts in batches; each batch's rewards start on a worker thread at once.</summary>
-    private List<RolloutBatch> Sample(int epoch, IReadOnlyList<GenEvalEntry> entries, GrpoPolicy policy, AsyncRewardScorer scorer)
+    /// <summary>Sets every batch's advantages (trajectory, and per step when enabled); returns the number of trained samples.</summary>
+    private int AssignAdvantages(List<RolloutBatch> batches, List<RewardBatch> rewards, List<double[][]?> values)
     {
-        var k = _config.Sample.NumImagePerPrompt;
-        var slots = Enumerable.Range(0, entries.Count).SelectMany(g => Enumerable.Repeat(g, k)).ToList();
-        var options = _config.Sample.ToSamplerOptions();
-        var batches = new List<RolloutBatch>();
-        for (var start = 0; start < slots.Count; start += _config.Sample.BatchSize)
+        var allRewards = rewards.SelectMany(r => r.Scores).ToList();
+        var groups = batches.SelectMany(b => b.Groups).ToList();
+        var sf = _config.Superflow;
+        var advantages = GroupAdvantages.Compute(allRewards, groups, _config.Sample.GlobalStd, 1e-4, _config.Train.AdvClipMax,
+            smallGroupCorrection: sf.AdaptiveGroups);
+        double[][]? steps = null;
+        if (sf.StepAdvantages)
         {
-            var groups = slots.Skip(start).Take(_config.Sample.BatchSize).ToList();
-            var texts = groups.Select(g => entries[g].Prompt).ToList();
-            using var scope = TensorScope.Enter();
-            using var generator = new Generator(Seeds.Derive(_config.Seed, NoiseStream, epoch * 100_000L + start));
-            using var velocity = new GuidedVelocity(policy.Policy, texts, options.GuidanceScale);
-            var trajectory = SdeSampler.Rollout(policy.Policy, velocity, groups.Count, options, generator);
-            scope.MoveToOuter([trajectory.States, trajectory.LogProbs]);
-            var images = ImageTensors.ToImages(PixelSpace.ToPixels(trajectory.Final()));
-            var rewardPrompts = groups.Select(g => new RewardPrompt(entries[g].Prompt, entries[g])).ToList();
-            batches.Add(new RolloutBatch(trajectory, groups, texts, scorer.Start(images, rewardPrompts)));
+            var allValues = values.SelectMany(v => v!).ToList();
+            var grid = batches[0].Trajectory.Times;
+            steps = SuperFlow.StepAdvantages.Compute(allValues, groups, grid, GroupAdvantages.Std(allRewards) + 1e-4, advantages.Values,
+                sf.StepWeight, _config.Train.AdvClipMax);
         }
-        return batches;
+        var offset = 0;
+        foreach (var b in batches)
+        {
+            var n = (int)b.Trajectory.Count;
+            b.Advantages = advantages.Values.Skip(offset).Take(n).ToArray();
+            b.Trained = advantages.ZeroVarianceGroup.Skip(offset).Take(n).Select(z => !z).ToArray();
+            b.StepAdvantages = steps?.Skip(offset).Take(n).ToArray();
+            offset += n;
+        }
+        return advantages.ZeroVarianceGroup.Count(z => !z);
     }
 
     private void Evaluate(GrpoPolicy policy, IReadOnlyList<GenEvalEntry> test, IImageJudge judge, int epoch, JsonlWriter metrics)

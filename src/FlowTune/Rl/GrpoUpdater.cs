@@ -75,7 +75,8 @@ public sealed class GrpoUpdater
         var options = _config.Sample.ToSamplerOptions();
         var n = trajectory.Count;
         using var scope = TensorScope.Enter();
-        var advantages = Tensor.FromArray(batch.Advantages, n).To(DType.Float32);               // [B]
+        var trajectoryAdvantages = Tensor.FromArray(batch.Advantages, n).To(DType.Float32);     // [B]
+        var lossWeights = batch.StepAdvantages is null ? null : SuperFlow.StepAdvantages.LossWeights(trajectory.Times);
         var mask = Tensor.FromArray(batch.Trained.Select(t => t ? 1f : 0f).ToArray(), n);       // [B]
         var trained = Math.Max(1.0, batch.Trained.Count(t => t));
         using var velocity = new GuidedVelocity(_policy.Policy, batch.Prompts, options.GuidanceScale);
@@ -91,8 +92,15 @@ public sealed class GrpoUpdater
             using var transition = SdeStep.Transition(options.Kind, x, v, t, tNext, options.NoiseLevel, grid[1]);
             var logp = SdeStep.LogProb(options.Kind, transition, xNext);                            // [B]
             var logpOld = trajectory.LogProbs.Select(1, k);
+            var advantages = batch.StepAdvantages is { } stepAdv
+                ? Tensor.FromArray(stepAdv.Select(a => (float)a[k]).ToArray(), n)                    // [B] step k
+                : trajectoryAdvantages;
             var (terms, ratio) = PolicyLoss.Clipped(logp, logpOld, advantages, _config.Train.ClipRange);
             var policyLoss = (terms * mask).Sum() / trained;
+            if (lossWeights is not null)
+            {
+                policyLoss = policyLoss * lossWeights[k];
+            }
             var loss = policyLoss;
             double kl = 0;
             if (_config.Train.Beta > 0)

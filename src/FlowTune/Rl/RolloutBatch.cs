@@ -27,6 +27,12 @@ public sealed class RolloutBatch : IDisposable
     /// <summary>Rewards, computed on a worker thread.</summary>
     public Task<RewardBatch> Rewards { get; }
 
+    /// <summary>Values V_0 … V_T of every rollout (rewards of the one-step predictions, then the final reward), when step advantages are on.</summary>
+    public Task<double[][]>? Values { get; init; }
+
+    /// <summary>Per-step advantages [B][T] (step-level advantages), or null for trajectory advantages.</summary>
+    public double[][]? StepAdvantages { get; set; }
+
     /// <summary>Advantages of the rollouts (set once the epoch's rewards are in).</summary>
     public double[] Advantages { get; set; } = [];
 

@@ -10,8 +10,13 @@ namespace FlowTune.Sampling;
 /// </summary>
 public static class SdeSampler
 {
-    /// <summary>Samples <paramref name="batch"/> trajectories for the prompts encoded in <paramref name="velocity"/>.</summary>
-    public static Trajectory Rollout(IVelocityModel model, GuidedVelocity velocity, long batch, SdeSamplerOptions options, Generator generator)
+    /// <summary>
+    /// Samples <paramref name="batch"/> trajectories for the prompts encoded in <paramref name="velocity"/>. With
+    /// <paramref name="recordPredictions"/>, also keeps the one-step prediction x0̂ = x_k − t_k·v_k of every step
+    /// (the value estimates of step-level advantages).
+    /// </summary>
+    public static Trajectory Rollout(IVelocityModel model, GuidedVelocity velocity, long batch, SdeSamplerOptions options, Generator generator,
+        bool recordPredictions = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(velocity);
@@ -24,10 +29,15 @@ public static class SdeSampler
         var x = Tensor.Randn([batch, .. model.SampleShape], generator);       // [B, C, H, W]
         var states = new List<Tensor> { x };
         var logProbs = new List<Tensor>();
+        var predictions = new List<Tensor>();
         for (var k = 0; k < options.Steps; k++)
         {
             using var step = TensorScope.Enter();
             var v = velocity.At(x, grid[k]);                                   // [B, C, H, W]
+            if (recordPredictions)
+            {
+                predictions.Add(step.MoveToOuter(x - v * grid[k]));           // x0̂ [B, C, H, W]
+            }
             var a = stochastic[k] ? options.NoiseLevel : 0.0;
             using var transition = SdeStep.Transition(options.Kind, x, v, Tensor.Full([batch], grid[k]), Tensor.Full([batch], grid[k + 1]), a, grid[1]);
             var noise = Tensor.Randn(x.Shape, generator);
@@ -37,8 +47,15 @@ public static class SdeSampler
             logProbs.Add(step.MoveToOuter(logp));
             states.Add(x);
         }
-        var result = new Trajectory(Tensor.Stack(states, 1), Tensor.Stack(logProbs, 1), grid, stochastic);
+        var result = new Trajectory(Tensor.Stack(states, 1), Tensor.Stack(logProbs, 1), grid, stochastic)
+        {
+            Predictions = recordPredictions ? Tensor.Stack(predictions, 1) : null,
+        };
         scope.MoveToOuter([result.States, result.LogProbs]);
+        if (result.Predictions is not null)
+        {
+            scope.MoveToOuter(result.Predictions);
+        }
         return result;
     }
 

@@ -12,6 +12,9 @@ namespace FlowTune.Sampling;
 /// <param name="Stochastic">[T] whether step k was an SDE step (the trainable ones).</param>
 public sealed record Trajectory(Tensor States, Tensor LogProbs, double[] Times, bool[] Stochastic) : IDisposable
 {
+    /// <summary>[B, T, C, H, W] one-step predictions x0̂ at every step (when recorded), else null.</summary>
+    public Tensor? Predictions { get; init; }
+
     /// <summary>Number of rollouts.</summary>
     public long Count => States.Size(0);
 
@@ -23,5 +26,6 @@ public sealed record Trajectory(Tensor States, Tensor LogProbs, double[] Times, 
     {
         States.Dispose();
         LogProbs.Dispose();
+        Predictions?.Dispose();
     }
 }

@@ -69,6 +69,38 @@ public sealed class GrpoTrainerTests
         Assert.All(trainer.Epochs, e => Assert.True(e.TrainedSamples > 0, "the reward must vary within groups"));
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void Should_SpendTheBudgetAndStayOnPolicy_When_SuperFlowPartsAreOn(bool adaptive, bool steps)
+    {
+        // Given
+        var dir = Path.Combine(Path.GetTempPath(), $"grpo-sf-{Guid.NewGuid():N}");
+        var config = Tiny() with
+        {
+            Superflow = new FlowTune.Rl.SuperFlow.AdaptiveGroupOptions
+            {
+                AdaptiveGroups = adaptive,
+                StepAdvantages = steps,
+                FirstRoundSize = 2,
+                MinGroupSize = 2,
+                MaxGroupSize = 6,
+                Budget = 12,
+            },
+        };
+        var trainer = new GrpoTrainer(config, dir, TextWriter.Null);
+
+        // When
+        trainer.Run(false, CancellationToken.None);
+
+        // Then
+        Directory.Delete(dir, true);
+        var expectedImages = adaptive ? 12 : 8;
+        Assert.All(trainer.Epochs, e => Assert.Equal(expectedImages, e.Images));
+        Assert.All(trainer.Epochs, e => Assert.True(e.FirstUpdateMaxRatioDeviation < 1e-6));
+    }
+
     [Fact]
     public void Should_EndWithIdenticalWeights_When_KilledAndResumed()
     {

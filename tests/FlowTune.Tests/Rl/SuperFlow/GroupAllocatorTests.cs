@@ -1,0 +1,93 @@
+using FlowTune.Rl.SuperFlow;
+
+namespace FlowTune.Tests.Rl.SuperFlow;
+
+public sealed class GroupAllocatorTests
+{
+    private static readonly AdaptiveGroupOptions Options = new() { AdaptiveGroups = true, FirstRoundSize = 4, MaxGroupSize = 12, MinGroupSize = 2, FirstRoundFraction = 0.5 };
+
+    [Fact]
+    public void Should_PreferUncertainPromptsAndSpendHalfTheBudget_When_PlanningTheFirstRound()
+    {
+        // Given: candidate 1 and 3 are known to be always solved (std 0)
+        double[] std = [0.4, 0.0, 0.5, 0.0, 0.3, 0.45];
+
+        // When
+        var first = GroupAllocator.FirstRound(std, budget: 32, Options);
+
+        // Then: 16 images = 4 prompts of 4, the four most uncertain, in candidate order
+        Assert.Equal([(0, 4), (2, 4), (4, 4), (5, 4)], first);
+    }
+
+    [Fact]
+    public void Should_AllocateInProportionToStdWithinCaps_When_UsingNeyman()
+    {
+        // Given
+        double[] std = [0.1, 0.3, 0.5, 0.0];
+        int[] room = [8, 8, 3, 8];
+
+        // When
+        var extra = GroupAllocator.Neyman(std, room, remaining: 12);
+
+        // Then
+        Assert.Equal(12, extra.Sum());
+        Assert.Equal(3, extra[2]);                 // capped
+        Assert.Equal(0, extra[3]);                 // zero-variance prompt gets nothing
+        Assert.True(extra[1] > extra[0]);          // more where the std is higher
+        Assert.All(extra.Zip(room), p => Assert.True(p.First <= p.Second));
+    }
+
+    [Fact]
+    public void Should_NeverExceedRemainingBudget_When_RoomIsLarge()
+    {
+        // Given
+        double[] std = [0.2, 0.2, 0.2];
+        int[] room = [100, 100, 100];
+
+        // When
+        var extra = GroupAllocator.Neyman(std, room, remaining: 10);
+
+        // Then
+        Assert.Equal(10, extra.Sum());
+        Assert.True(extra.Max() - extra.Min() <= 1);
+    }
+
+    [Fact]
+    public void Should_GiveTheSameAllocation_When_CalledTwiceWithTheSameInputs()
+    {
+        // Given
+        double[] std = [0.3, 0.3, 0.1, 0.25, 0.3];
+        int[] room = [5, 5, 5, 5, 5];
+
+        // When / Then
+        Assert.Equal(GroupAllocator.Neyman(std, room, 13), GroupAllocator.Neyman(std, room, 13));
+        Assert.Equal(GroupAllocator.FirstRound(std, 20, Options), GroupAllocator.FirstRound(std, 20, Options));
+    }
+
+    [Fact]
+    public void Should_StopGroup_When_FirstRoundRewardsAreAllEqual()
+    {
+        // When / Then
+        Assert.True(GroupAllocator.AllEqual([1.0, 1.0, 1.0, 1.0]));
+        Assert.False(GroupAllocator.AllEqual([1.0, 0.5, 1.0, 1.0]));
+    }
+
+    [Fact]
+    public void Should_ShrinkTowardsPooledVariance_When_PromptHasFewRewards()
+    {
+        // Given
+        var tracker = new PromptRewardTracker();
+        tracker.Update("hard", [0, 1, 0, 1]);
+        tracker.Update("solved", [1, 1, 1, 1, 1, 1, 1, 1]);
+
+        // When
+        var unseen = tracker.EstimatedStd("new", priorStrength: 2);
+        var solved = tracker.EstimatedStd("solved", priorStrength: 2);
+        var hard = tracker.EstimatedStd("hard", priorStrength: 2);
+
+        // Then
+        Assert.True(hard > solved, "a prompt with mixed outcomes is more uncertain than an always-solved one");
+        Assert.True(unseen > solved && unseen > 0);
+        Assert.Equal(4, tracker.Count("hard"));
+    }
+}
