@@ -22,8 +22,9 @@ public static class SampleCommand
         var shift = new Option<double>("--shift") { Description = "Time shift of the grid.", DefaultValueFactory = _ => d.Shift };
         var seed = new Option<int>("--seed") { Description = "Noise seed.", DefaultValueFactory = _ => 0 };
         var output = new Option<FileInfo>("--out") { Description = "Output PNG grid.", Required = true };
+        var scale = new Option<int>("--scale") { Description = "Enlarge each image by this integer factor (nearest neighbour) for viewing.", DefaultValueFactory = _ => 1 };
         var command = new Command("sample", "Sample images for prompts with the ODE sampler and write a PNG grid.");
-        foreach (var o in new Option[] { checkpoint, prompt, n, steps, cfg, shift, seed, output })
+        foreach (var o in new Option[] { checkpoint, prompt, n, steps, cfg, shift, seed, output, scale })
         {
             command.Options.Add(o);
         }
@@ -42,7 +43,9 @@ public static class SampleCommand
             using var pixels = OdeSampler.Sample(model, prompts, options, generator);
             var file = parse.GetValue(output)!.FullName;
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            PngGridWriter.WriteFile(file, ImageTensors.ToImages(pixels), columns: Math.Min(count, 16));
+            var factor = parse.GetValue(scale);
+            var images = ImageTensors.ToImages(pixels).Select(i => factor > 1 ? i.Upscale(factor) : i).ToList();
+            PngGridWriter.WriteFile(file, images, columns: Math.Min(count, 16));
             Console.WriteLine($"wrote {prompts.Count} images to {file}");
             return CliApp.Ok;
         });

@@ -102,4 +102,22 @@ public sealed class RgbImage
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         return checked(height * width);
     }
+
+    /// <summary>A copy enlarged by an integer <paramref name="factor"/> with nearest-neighbour sampling (for viewing).</summary>
+    public RgbImage Upscale(int factor)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(factor, 1);
+        var result = new RgbImage(Height * factor, Width * factor);
+        for (var c = 0; c < 3; c++)
+        {
+            for (var y = 0; y < result.Height; y++)
+            {
+                for (var x = 0; x < result.Width; x++)
+                {
+                    result[c, y, x] = this[c, y / factor, x / factor];
+                }
+            }
+        }
+        return result;
+    }
 }

@@ -1,0 +1,92 @@
+using FlowTune.Rl;
+using FlowTune.Sampling;
+
+namespace FlowTune.Tests.Rl;
+
+public sealed class GrpoConfigTests
+{
+    private static string RepoFile(string relative)
+    {
+        var dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "FlowTune.slnx")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+        return Path.Combine(dir ?? throw new InvalidOperationException("repository root not found"), relative);
+    }
+
+    [Theory]
+    [InlineData("configs/shapes-grpo.yaml", false, false)]
+    [InlineData("configs/shapes-superflow.yaml", true, true)]
+    [InlineData("configs/shapes-groups.yaml", true, false)]
+    [InlineData("configs/shapes-steps.yaml", false, true)]
+    public void Should_LoadShippedConfigs_When_Parsed(string file, bool adaptive, bool steps)
+    {
+        // When
+        var config = GrpoConfigLoader.Load(RepoFile(file));
+
+        // Then
+        Assert.Equal(10, config.Sample.NumSteps);
+        Assert.Equal(40, config.Sample.EvalNumSteps);
+        Assert.Equal(SdeKind.Sde, config.Sample.Kind);
+        Assert.Equal(1e-4, config.Train.ClipRange);
+        Assert.Equal(adaptive, config.Superflow.AdaptiveGroups);
+        Assert.Equal(steps, config.Superflow.StepAdvantages);
+        Assert.Equal(1.0, config.Reward["geneval"]);
+    }
+
+    [Fact]
+    public void Should_UseReferenceDefaults_When_FieldsAreOmitted()
+    {
+        // When
+        var config = GrpoConfigLoader.Parse("seed: 1\n");
+
+        // Then
+        Assert.Equal(0.7, config.Sample.NoiseLevel);
+        Assert.Equal(0.04, config.Train.Beta);
+        Assert.Equal(0.99, config.Train.TimestepFraction);
+        Assert.Equal(2, config.Train.UpdatesPerEpoch);
+        Assert.Equal(3e-4, config.Train.LearningRate);
+        Assert.Equal(5.0, config.Train.AdvClipMax);
+        Assert.True(config.Sample.GlobalStd);
+    }
+
+    [Fact]
+    public void Should_ReportEveryBadFieldWithItsValue_When_Invalid()
+    {
+        // When
+        var error = Assert.Throws<ArgumentException>(() => GrpoConfigLoader.Parse("sample:\n  num_steps: 0\n  num_image_per_prompt: 1\ntrain:\n  clip_range: -1\n"));
+
+        // Then
+        Assert.Contains("sample.num_steps must be >= 1, got 0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("num_image_per_prompt must be >= 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("train.clip_range must be positive, got -1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_NameTheLine_When_KeyIsUnknown()
+    {
+        // When
+        var error = Assert.Throws<InvalidDataException>(() => GrpoConfigLoader.Parse("seed: 1\ntrain:\n  learnin_rate: 0.1\n", "x.yaml"));
+
+        // Then
+        Assert.Contains("x.yaml:3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("learnin_rate", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_RoundTrip_When_WrittenAndReadBack()
+    {
+        // Given
+        var config = GrpoConfigLoader.Parse("seed: 7\nuse_lora: true\nreward:\n  geneval: 2.0\n");
+
+        // When
+        var back = GrpoConfigLoader.Parse(GrpoConfigLoader.ToYaml(config));
+
+        // Then
+        Assert.Equal(7, back.Seed);
+        Assert.True(back.UseLora);
+        Assert.Equal(2.0, back.Reward["geneval"]);
+        Assert.Equal(config.Train.LoraTargets, back.Train.LoraTargets);
+    }
+}
