@@ -24,8 +24,8 @@ public sealed class ComparisonReportTests
         var html = ComparisonReport.Html(runs);
 
         // Then
-        Assert.Contains("| grpo | 2 | 60.0% ± 0.0% | 60 | 100% |", table, StringComparison.Ordinal);
-        Assert.Contains("| superflow | 2 | 72.5% ± 3.5% | 20 | 33% |", table, StringComparison.Ordinal);
+        Assert.Contains("| grpo | 2 | 60.0 % ± 0.0 % | 60 | 100 % |", table, StringComparison.Ordinal);
+        Assert.Contains("| superflow | 2 | 72.5 % ± 3.5 % | 20 | 33 % |", table, StringComparison.Ordinal);
         Assert.Contains("<svg", html, StringComparison.Ordinal);
         Assert.Contains("superflow", html, StringComparison.Ordinal);
     }
