@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using FlowTune.Worlds;
 
 namespace FlowTune.Cli.Commands;
@@ -6,6 +7,8 @@ namespace FlowTune.Cli.Commands;
 /// <summary>Options and helpers shared by several commands.</summary>
 internal static class CommonOptions
 {
+    private static PosixSignalRegistration? Terminate { get; set; }
+
     public static Option<string> World() => new("--world") { Description = $"Benchmark world ({string.Join(", ", WorldRegistry.Names)}).", DefaultValueFactory = _ => "shapes" };
 
     public static Option<FileInfo?> Prompts(string description) => new("--prompts") { Description = description };
@@ -26,10 +29,19 @@ internal static class CommonOptions
         return entries.Count > 0 ? entries : throw new InvalidDataException($"{file.FullName}: no prompts");
     }
 
-    /// <summary>Cancels the token on Ctrl+C (the first press stops gracefully, after a checkpoint).</summary>
+    /// <summary>
+    /// Cancels the token on Ctrl+C or SIGTERM (the run stops after the current step and writes a checkpoint).
+    /// SIGTERM matters for background runs: a shell starts them with SIGINT ignored.
+    /// </summary>
     public static CancellationTokenSource CancelOnCtrlC(TextWriter log)
     {
         var cts = new CancellationTokenSource();
+        Terminate ??= PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            log.WriteLine("SIGTERM: stopping after this step (a checkpoint will be written)");
+            cts.Cancel();
+        });
         Console.CancelKeyPress += (_, e) =>
         {
             if (!cts.IsCancellationRequested)
