@@ -75,20 +75,18 @@ public static class PretrainCommand
         var judge = world.Judge();
         Directory.CreateDirectory(outDir);
         using var curve = new JsonlWriter(Path.Combine(outDir, "eval_curve.jsonl"));
-        double trainMinutes = 0;
         var trainer = new Pretrainer(options, world.TrainingSource(train, options.ImageSize), outDir, Console.Out)
         {
-            Evaluate = (step, model) =>
+            Evaluate = (step, model, trainSeconds) =>
             {
                 var evalOptions = new EvalOptions { SamplesPerPrompt = 1, MinImagesPerTag = options.EvalPromptsPerTag, Seed = 777 };
                 var report = Evaluator.Run(model, quick, judge, evalOptions, Path.Combine(outDir, "samples", $"step_{step:D6}"));
-                trainMinutes = ReadTrainMinutes(outDir);
                 Console.WriteLine($"  quick eval at step {step} ({report.Images} images, 40 steps, CFG 1):");
                 Console.WriteLine(Indent(report.Format()));
                 curve.Write(new
                 {
                     step,
-                    train_minutes = trainMinutes,
+                    train_minutes = trainSeconds / 60,
                     overall = report.Overall,
                     mean_reward = report.MeanReward,
                     tags = report.Tags.ToDictionary(t => t.Tag, t => t.Accuracy),
@@ -98,22 +96,6 @@ public static class PretrainCommand
         using var cts = CommonOptions.CancelOnCtrlC(Console.Out);
         trainer.Run(resume, cts.Token);
         return CliApp.Ok;
-    }
-
-    private static double ReadTrainMinutes(string outDir)
-    {
-        var metrics = Path.Combine(outDir, "metrics.jsonl");
-        if (!File.Exists(metrics))
-        {
-            return 0;
-        }
-        var last = File.ReadLines(metrics).LastOrDefault();
-        if (last is null)
-        {
-            return 0;
-        }
-        using var doc = System.Text.Json.JsonDocument.Parse(last);
-        return doc.RootElement.GetProperty("train_seconds").GetDouble() / 60;
     }
 
     private static string Indent(string text) => string.Join(Environment.NewLine, text.Split(Environment.NewLine).Select(l => "    " + l));

@@ -6,7 +6,7 @@ namespace FlowTune.Rl;
 public sealed class EpochPrompts
 {
     private readonly IReadOnlyList<GenEvalEntry> _all;
-    private readonly List<int>[] _byTag;
+    private readonly TagBalancedDraw _balanced;
     private readonly bool _balance;
 
     /// <summary>Draws from <paramref name="prompts"/>.</summary>
@@ -19,7 +19,7 @@ public sealed class EpochPrompts
         }
         _all = prompts;
         _balance = balanceTags;
-        _byTag = GenEvalTags.All.Select(t => Enumerable.Range(0, prompts.Count).Where(i => prompts[i].Tag == t).ToList()).Where(l => l.Count > 0).ToArray();
+        _balanced = new TagBalancedDraw(prompts);
     }
 
     /// <summary>Indices of <paramref name="count"/> prompts (distinct while enough exist), determined by <paramref name="seed"/>.</summary>
@@ -33,8 +33,7 @@ public sealed class EpochPrompts
             int index;
             if (_balance)
             {
-                var tag = _byTag[random.Next(_byTag.Length)];
-                index = tag[random.Next(tag.Count)];
+                index = _balanced.Next(random);
             }
             else
             {

@@ -20,6 +20,14 @@ public sealed class GrpoPolicy : IDisposable
         UseLora = config.UseLora;
         Policy = ModelCheckpoint.Load(baseModel).Train(false) as FlowModel ?? throw new InvalidOperationException();
         Policy.SetRequiresGrad(false);
+        var description = ModelCheckpoint.ReadDescription(baseModel);
+        var baseState = Policy.StateDict().ToDictionary(p => p.Key, p => p.Value);
+        FlowModel CopyOfBase()  // the weights are read from disk once; the reference and EMA copies come from memory
+        {
+            var copy = ModelCheckpoint.Create(description);
+            copy.LoadStateDict(baseState);
+            return (FlowModel)copy.Train(false);
+        }
         if (UseLora)
         {
             using var generator = new Generator((ulong)config.Seed);
@@ -28,13 +36,13 @@ public sealed class GrpoPolicy : IDisposable
         else
         {
             Policy.Net.SetRequiresGrad(true);
-            _separateReference = (FlowModel)ModelCheckpoint.Load(baseModel).Train(false);
+            _separateReference = CopyOfBase();
             _separateReference.SetRequiresGrad(false);
         }
         Trainable = Policy.NamedParameters().Where(p => p.Value.RequiresGrad).ToList();
         if (config.Train.Ema)
         {
-            EmaModel = (FlowModel)ModelCheckpoint.Load(baseModel).Train(false);
+            EmaModel = CopyOfBase();
             if (UseLora)
             {
                 using var generator = new Generator((ulong)config.Seed);

@@ -53,7 +53,11 @@ public sealed class GrpoUpdater
             var stats = new StepStats();
             foreach (var batch in group)
             {
-                TrainBatch(batch, group.Count, stats, firstUpdate: u == 0);
+                TrainBatch(batch, group.Count, stats);
+            }
+            if (u == 0)
+            {
+                FirstUpdateMaxRatioDeviation = stats.MaxRatioDeviation;
             }
             var gradNorm = GradClip.ClipGradNorm(_policy.Trainable.Select(p => p.Value), _config.Train.MaxGradNorm);
             _optimizer.Step();
@@ -68,7 +72,7 @@ public sealed class GrpoUpdater
         return metrics;
     }
 
-    private void TrainBatch(RolloutBatch batch, int batchesInUpdate, StepStats stats, bool firstUpdate)
+    private void TrainBatch(RolloutBatch batch, int batchesInUpdate, StepStats stats)
     {
         var trajectory = batch.Trajectory;
         var steps = TrainedSteps(trajectory.Stochastic, _config.Train.TimestepFraction);
@@ -114,10 +118,6 @@ public sealed class GrpoUpdater
             }
             (loss / (batchesInUpdate * (double)steps.Length)).Backward();
             stats.Add(policyLoss.Item(), kl, PolicyLoss.ApproxKl(logp, logpOld), PolicyLoss.ClipFraction(ratio, _config.Train.ClipRange), ratio);
-            if (firstUpdate)
-            {
-                FirstUpdateMaxRatioDeviation = Math.Max(FirstUpdateMaxRatioDeviation, (ratio.Detach() - 1.0).Abs().Max().Item());
-            }
         }
     }
 
@@ -127,6 +127,9 @@ public sealed class GrpoUpdater
         private readonly List<double> _policy = [], _kl = [], _approx = [], _clip = [];
         private double _ratioSum, _ratioMin = double.MaxValue, _ratioMax = double.MinValue;
         private long _ratioCount;
+
+        /// <summary>Largest |ratio − 1| seen in this update.</summary>
+        public double MaxRatioDeviation => _ratioCount == 0 ? 0 : Math.Max(_ratioMax - 1, 1 - _ratioMin);
 
         public void Add(double policy, double kl, double approx, double clip, Tensor ratio)
         {

@@ -122,12 +122,12 @@ internal sealed unsafe class AtenOp
         var ints = stackalloc long[Math.Max(listInts, 1)];
         var doubles = stackalloc double[Math.Max(listDoubles, 1)];
         var tensors = stackalloc IntPtr[Math.Max(listTensors, 1)];
-        var strings = new List<IntPtr>();
+        List<IntPtr>? strings = null; // only string arguments need unmanaged copies; no allocation on the hot path
         try
         {
             for (var k = 0; k < args.Length; k++)
             {
-                native[k] = ToNative(args[k], ref ints, ref doubles, ref tensors, strings);
+                native[k] = ToNative(args[k], ref ints, ref doubles, ref tensors, ref strings);
             }
             var status = NativeMethods.ft_op_call(handle, native, args.Length, outs, cap, out var n);
             foreach (ref readonly var a in args)
@@ -143,14 +143,14 @@ internal sealed unsafe class AtenOp
         }
         finally
         {
-            foreach (var s in strings)
+            foreach (var s in strings ?? [])
             {
                 Marshal.FreeCoTaskMem(s);
             }
         }
     }
 
-    private static FtValue ToNative(in Arg a, ref long* ints, ref double* doubles, ref IntPtr* tensors, List<IntPtr> strings)
+    private static FtValue ToNative(in Arg a, ref long* ints, ref double* doubles, ref IntPtr* tensors, ref List<IntPtr>? strings)
     {
         var v = new FtValue { Tag = a.Tag, Aux = a.Aux, I = a.I, D = a.D };
         switch (a.Tag)
@@ -193,7 +193,7 @@ internal sealed unsafe class AtenOp
                 break;
             case FtTag.String:
                 var p = Marshal.StringToCoTaskMemUTF8((string)a.Ref!);
-                strings.Add(p);
+                (strings ??= []).Add(p);
                 v.P = p;
                 break;
         }

@@ -74,7 +74,6 @@ internal static class Ops
     public static readonly AtenOp Any = new("aten::any");
     public static readonly AtenOp Cumsum = new("aten::cumsum");
     public static readonly AtenOp Sort = new("aten::sort");
-    public static readonly AtenOp ForeachNorm = new("aten::_foreach_norm", "Scalar");
 
     // Shapes and indexing.
     public static readonly AtenOp View = new("aten::view");

@@ -39,8 +39,8 @@ public sealed class Pretrainer
         _log = log;
     }
 
-    /// <summary>Called with (step, EMA model) every <see cref="PretrainOptions.EvalEvery"/> steps and at the end.</summary>
-    public Action<long, FlowModel>? Evaluate { get; init; }
+    /// <summary>Called with (step, EMA model, seconds of training so far) every <see cref="PretrainOptions.EvalEvery"/> steps and at the end.</summary>
+    public Action<long, FlowModel, double>? Evaluate { get; init; }
 
     /// <summary>State written next to the weights of every checkpoint.</summary>
     public sealed record TrainerState(long Step, double TrainSeconds, PretrainOptions Options);
@@ -103,7 +103,7 @@ public sealed class Pretrainer
             if (_options.EvalEvery > 0 && step % _options.EvalEvery == 0 && Evaluate is not null)
             {
                 var evalClock = Stopwatch.StartNew();
-                Evaluate(step, ema);
+                Evaluate(step, ema, trainSeconds);
                 clock.Restart();
                 startSeconds = trainSeconds; // evaluation time is not training time
                 _log.WriteLine(Invariant($"  (evaluation took {evalClock.Elapsed.TotalSeconds:F0} s)"));
@@ -120,7 +120,7 @@ public sealed class Pretrainer
         });
         if (Evaluate is not null && (_options.EvalEvery == 0 || step % _options.EvalEvery != 0))
         {
-            Evaluate(step, ema);
+            Evaluate(step, ema, trainSeconds);
         }
         _log.WriteLine(Invariant($"done: step {step}, {trainSeconds / 60:F1} min of training; EMA model in {Path.Combine(_runDirectory, "final")}"));
         return step;

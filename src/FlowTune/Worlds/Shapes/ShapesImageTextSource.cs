@@ -9,7 +9,8 @@ namespace FlowTune.Worlds.Shapes;
 /// </summary>
 public sealed class ShapesImageTextSource : IImageTextSource
 {
-    private readonly IReadOnlyList<GenEvalEntry>[] _byTag;
+    private readonly IReadOnlyList<GenEvalEntry> _prompts;
+    private readonly TagBalancedDraw _balanced;
     private readonly PromptSceneSampler _sampler;
     private readonly int _size;
 
@@ -17,11 +18,8 @@ public sealed class ShapesImageTextSource : IImageTextSource
     public ShapesImageTextSource(IReadOnlyList<GenEvalEntry> prompts, int canvasSize = 32)
     {
         ArgumentNullException.ThrowIfNull(prompts);
-        _byTag = GenEvalTags.All.Select(t => (IReadOnlyList<GenEvalEntry>)prompts.Where(p => p.Tag == t).ToList()).Where(l => l.Count > 0).ToArray();
-        if (_byTag.Length == 0)
-        {
-            throw new ArgumentException("no prompts", nameof(prompts));
-        }
+        _prompts = prompts;
+        _balanced = new TagBalancedDraw(prompts);
         _sampler = new PromptSceneSampler(ShapesWorldOptions.ForCanvas(canvasSize));
         _size = canvasSize;
         Vocabulary = WorldVocabulary();
@@ -49,8 +47,7 @@ public sealed class ShapesImageTextSource : IImageTextSource
         var pixels = new float[count * 3 * _size * _size];
         for (var i = 0; i < count; i++)
         {
-            var tag = _byTag[random.Next(_byTag.Length)];
-            var entry = tag[random.Next(tag.Count)];
+            var entry = _prompts[_balanced.Next(random)];
             var (_, image) = _sampler.SampleAndRender(entry, random.Next());
             prompts[i] = entry.Prompt;
             image.Data.CopyTo(pixels, i * image.Data.Length);

@@ -4,6 +4,7 @@ namespace FlowTune.Worlds.Shapes;
 public sealed class ShapesWorld : IWorld
 {
     private readonly Lazy<ShapesGenEval> _judge = new(() => new ShapesGenEval());
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, PromptSceneSampler> _samplers = new();
 
     /// <inheritdoc />
     public string Name => "shapes";
@@ -16,7 +17,7 @@ public sealed class ShapesWorld : IWorld
 
     /// <inheritdoc />
     public RgbImage RenderGroundTruth(GenEvalEntry entry, int imageSize, int seed) =>
-        new PromptSceneSampler(ShapesWorldOptions.ForCanvas(imageSize)).SampleAndRender(entry, seed).Image;
+        _samplers.GetOrAdd(imageSize, size => new PromptSceneSampler(ShapesWorldOptions.ForCanvas(size))).SampleAndRender(entry, seed).Image;
 
     /// <inheritdoc />
     public IImageJudge Judge() => _judge.Value;
