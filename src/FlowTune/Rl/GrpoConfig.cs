@@ -63,6 +63,10 @@ public sealed record GrpoConfig
         Check(Reward.Count > 0, "reward must name at least one reward, e.g. {geneval: 1.0}");
         p.AddRange(Sample.Validate());
         p.AddRange(Train.Validate());
+        Check(Train.Objective != ObjectiveKind.Grpo || Sample.NoiseLevel > 0,
+            $"sample.noise_level must be positive for train.objective grpo (it trains transition likelihoods), got {Sample.NoiseLevel}");
+        Check(Train.Objective != ObjectiveKind.Nft || !Superflow.StepAdvantages,
+            "superflow.step_advantages needs train.objective grpo (nft trains on final images only)");
         p.AddRange(Superflow.Validate());
         return p;
     }
@@ -117,6 +121,9 @@ public sealed record GrpoConfig
         /// <summary>Flow-GRPO-Fast window (null = every step stochastic).</summary>
         public int? SdeWindowSize { get; init; }
 
+        /// <summary>Steps [start, end) the window lies in, e.g. [0, 5] for the layout-forming first half (null = anywhere).</summary>
+        public List<int>? SdeWindowRange { get; init; }
+
         /// <summary>Group size K: images per prompt per epoch.</summary>
         public int NumImagePerPrompt { get; init; } = 12;
 
@@ -144,11 +151,16 @@ public sealed record GrpoConfig
             GuidanceScale = GuidanceScale,
             Shift = Shift,
             WindowSize = SdeWindowSize,
+            WindowRange = SdeWindowRange is [var start, var end] ? (start, end) : null,
         };
 
         /// <summary>Every problem.</summary>
         public IEnumerable<string> Validate()
         {
+            if (SdeWindowRange is { Count: not 2 } range)
+            {
+                yield return $"sample.sde_window_range must be two step indices [start, end], got [{string.Join(", ", range)}]";
+            }
             foreach (var problem in ToSamplerOptions().Validate())
             {
                 yield return problem;
@@ -224,6 +236,18 @@ public sealed record GrpoConfig
         /// <summary>EMA update every N optimizer steps.</summary>
         public int EmaUpdateEvery { get; init; } = 8;
 
+        /// <summary>The loss of an update: <c>grpo</c> (Flow-GRPO, the default) or <c>nft</c> (negative-aware fine-tuning).</summary>
+        public ObjectiveKind Objective { get; init; } = ObjectiveKind.Grpo;
+
+        /// <summary>NFT: strength β of the implicit positive/negative policies v_old ± β(v_θ − v_old).</summary>
+        public double NftBeta { get; init; } = 1.0;
+
+        /// <summary>NFT: re-noising times t ~ U(0, 1) drawn per image and epoch (each costs one forward+backward).</summary>
+        public int NftTimesteps { get; init; } = 2;
+
+        /// <summary>NFT: advantage that maps to optimality 1 (r = ½ + ½·clip(A / scale, −1, 1)).</summary>
+        public double NftAdvantageScale { get; init; } = 1.0;
+
         /// <summary>LoRA rank.</summary>
         public int LoraRank { get; init; } = 32;
 
@@ -271,6 +295,10 @@ public sealed record GrpoConfig
             if (!(EmaDecay is >= 0 and < 1) || EmaUpdateEvery < 1)
             {
                 yield return $"train.ema_decay must be in [0, 1) and ema_update_every >= 1, got {EmaDecay}, {EmaUpdateEvery}";
+            }
+            if (!(NftBeta > 0) || NftTimesteps < 1 || !(NftAdvantageScale > 0))
+            {
+                yield return $"train.nft_beta and train.nft_advantage_scale must be positive and train.nft_timesteps >= 1, got {NftBeta}, {NftAdvantageScale}, {NftTimesteps}";
             }
             if (LoraRank < 1 || !(LoraAlpha > 0))
             {

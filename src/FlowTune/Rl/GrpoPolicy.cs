@@ -12,6 +12,7 @@ namespace FlowTune.Rl;
 public sealed class GrpoPolicy : IDisposable
 {
     private readonly FlowModel? _separateReference;
+    private readonly EmaWeights? _samplingCopy;
 
     /// <summary>Loads the base model and prepares the trainable parameters.</summary>
     public GrpoPolicy(string baseModel, GrpoConfig config)
@@ -50,7 +51,26 @@ public sealed class GrpoPolicy : IDisposable
             }
             Ema = new EmaWeights(Policy, EmaModel);
         }
+        if (config.Train.Objective == ObjectiveKind.Nft)
+        {
+            SamplingPolicy = CopyOfBase();
+            if (UseLora)
+            {
+                using var generator = new Generator((ulong)config.Seed);
+                Lora.Attach(SamplingPolicy.Net, config.Train.LoraTargets, config.Train.LoraRank, config.Train.LoraAlpha, generator);
+            }
+            _samplingCopy = new EmaWeights(Policy, SamplingPolicy);
+        }
     }
+
+    /// <summary>
+    /// Frozen copy of the policy as it was when the epoch's rollouts were sampled (objectives that contrast the
+    /// trained policy with the sampling one, e.g. NFT); null otherwise.
+    /// </summary>
+    public FlowModel? SamplingPolicy { get; }
+
+    /// <summary>Copies the current policy into <see cref="SamplingPolicy"/> (called before an epoch's first update).</summary>
+    public void FreezeSamplingPolicy() => _samplingCopy?.CopyFromSource();
 
     /// <summary>True when only LoRA adapters train.</summary>
     public bool UseLora { get; }
@@ -99,5 +119,6 @@ public sealed class GrpoPolicy : IDisposable
         Policy.Dispose();
         _separateReference?.Dispose();
         EmaModel?.Dispose();
+        SamplingPolicy?.Dispose();
     }
 }

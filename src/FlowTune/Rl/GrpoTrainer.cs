@@ -71,7 +71,9 @@ public sealed class GrpoTrainer
             _log.WriteLine($"resumed from {latest.Path} (epoch {epoch})");
         }
         var paramCount = policy.Trainable.Sum(p => p.Value.NumElements);
-        _log.WriteLine(Invariant($"Flow-GRPO: {paramCount:N0} trainable parameters ({(policy.UseLora ? "LoRA" : "full fine-tuning")}), {_config.Sample.NumGroupsPerEpoch} prompts × {_config.Sample.NumImagePerPrompt} images per epoch, {_config.Sample.NumSteps} SDE steps, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
+        var objective = _config.Train.Objective == ObjectiveKind.Nft ? "NFT" : "Flow-GRPO";
+        var rollouts = _config.Sample.NoiseLevel > 0 ? $"{_config.Sample.NumSteps} SDE steps (noise {_config.Sample.NoiseLevel})" : $"{_config.Sample.NumSteps} ODE steps";
+        _log.WriteLine(Invariant($"{objective}: {paramCount:N0} trainable parameters ({(policy.UseLora ? "LoRA" : "full fine-tuning")}), {_config.Sample.NumGroupsPerEpoch} prompts × {_config.Sample.NumImagePerPrompt} images per epoch, {rollouts}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
         using var metrics = new JsonlWriter(Path.Combine(_runDirectory, "metrics.jsonl"));
         var judge = world.Judge();
         if (epoch == 0 && !cancel.IsCancellationRequested)

@@ -59,17 +59,25 @@ public static class SdeSampler
         return result;
     }
 
-    /// <summary>Which steps are stochastic: all, or a random window of <see cref="SdeSamplerOptions.WindowSize"/> steps.</summary>
+    /// <summary>
+    /// Which steps are stochastic: all, or a random window of <see cref="SdeSamplerOptions.WindowSize"/> steps; none at
+    /// noise level 0 (the ODE: rollouts for likelihood-free objectives).
+    /// </summary>
     public static bool[] Window(SdeSamplerOptions options, Generator generator)
     {
         ArgumentNullException.ThrowIfNull(options);
         var flags = new bool[options.Steps];
+        if (options.NoiseLevel == 0)
+        {
+            return flags;
+        }
         if (options.WindowSize is not { } w)
         {
             Array.Fill(flags, true);
             return flags;
         }
-        using var start = Tensor.RandInt(0, options.Steps - w + 1, [1], generator);
+        var (lo, hi) = options.WindowRange ?? (0, options.Steps);
+        using var start = Tensor.RandInt(lo, hi - w + 1, [1], generator);
         var s = (int)start.ToArray<long>()[0];
         for (var k = s; k < s + w; k++)
         {

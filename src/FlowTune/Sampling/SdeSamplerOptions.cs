@@ -24,6 +24,12 @@ public sealed record SdeSamplerOptions
     /// </summary>
     public int? WindowSize { get; init; }
 
+    /// <summary>
+    /// Steps [start, end) that the window must lie in (Flow-GRPO-Fast's <c>sde_window_range</c>); null = all steps.
+    /// Early windows explore layout (positions, counts), late ones texture.
+    /// </summary>
+    public (int Start, int End)? WindowRange { get; init; }
+
     /// <summary>Every problem with these values.</summary>
     public IEnumerable<string> Validate()
     {
@@ -42,6 +48,17 @@ public sealed record SdeSamplerOptions
         if (WindowSize is { } w && (w < 1 || w > Steps))
         {
             yield return $"sample.sde_window_size must be in [1, num_steps={Steps}], got {w}";
+        }
+        if (WindowRange is { } r)
+        {
+            if (WindowSize is null)
+            {
+                yield return $"sample.sde_window_range [{r.Start}, {r.End}] needs sample.sde_window_size";
+            }
+            else if (r.Start < 0 || r.End > Steps || r.End - r.Start < WindowSize)
+            {
+                yield return $"sample.sde_window_range must satisfy 0 <= start, end <= num_steps={Steps} and hold the window of {WindowSize} steps, got [{r.Start}, {r.End}]";
+            }
         }
     }
 }

@@ -20,6 +20,7 @@ public sealed class GrpoConfigTests
     [InlineData("configs/shapes-superflow.yaml", true, true)]
     [InlineData("configs/shapes-groups.yaml", true, false)]
     [InlineData("configs/shapes-steps.yaml", false, true)]
+    [InlineData("configs/shapes-nft.yaml", false, false)]
     public void Should_LoadShippedConfigs_When_Parsed(string file, bool adaptive, bool steps)
     {
         // When
@@ -88,5 +89,31 @@ public sealed class GrpoConfigTests
         Assert.True(back.UseLora);
         Assert.Equal(2.0, back.Reward["geneval"]);
         Assert.Equal(config.Train.LoraTargets, back.Train.LoraTargets);
+    }
+
+    [Fact]
+    public void Should_PassTheWindowRangeToTheSampler_When_Configured()
+    {
+        // When
+        var config = GrpoConfigLoader.Parse("sample:\n  sde_window_size: 2\n  sde_window_range: [0, 5]\n");
+        var error = Assert.Throws<ArgumentException>(() => GrpoConfigLoader.Parse("sample:\n  sde_window_size: 2\n  sde_window_range: [1, 2, 3]\n"));
+
+        // Then
+        Assert.Equal((0, 5), config.Sample.ToSamplerOptions().WindowRange);
+        Assert.Contains("sde_window_range must be two step indices [start, end], got [1, 2, 3]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_RejectOdeRolloutsAndStepAdvantages_When_TheObjectiveCannotUseThem()
+    {
+        // When
+        var grpo = Assert.Throws<ArgumentException>(() => GrpoConfigLoader.Parse("sample:\n  noise_level: 0\n"));
+        var nft = Assert.Throws<ArgumentException>(() => GrpoConfigLoader.Parse("train:\n  objective: nft\nsuperflow:\n  step_advantages: true\n"));
+        var ok = GrpoConfigLoader.Parse("sample:\n  noise_level: 0\ntrain:\n  objective: nft\n");
+
+        // Then
+        Assert.Contains("sample.noise_level must be positive for train.objective grpo", grpo.Message, StringComparison.Ordinal);
+        Assert.Contains("superflow.step_advantages needs train.objective grpo", nft.Message, StringComparison.Ordinal);
+        Assert.Equal(ObjectiveKind.Nft, ok.Train.Objective);
     }
 }

@@ -65,4 +65,16 @@ public sealed class PolicyLossTests
         Assert.Equal(0.5 * (0.00005 * 0.00005 + 0.001 * 0.001 + 0.002 * 0.002) / 4, approx, 12);
         Assert.Equal(0.5, clipFrac, 9);
     }
+
+    [Fact]
+    public void Should_MapAdvantagesToOptimality_When_ObjectiveIsNft()
+    {
+        // When
+        var r = NftObjective.OptimalityProbability([-3.0, -1.0, -0.5, 0.0, 0.25, 2.0], 1.0);
+        var wide = NftObjective.OptimalityProbability([1.0], 2.0);
+
+        // Then
+        Assert.Equal([0f, 0f, 0.25f, 0.5f, 0.625f, 1f], r);
+        Assert.Equal([0.75f], wide);
+    }
 }
