@@ -35,8 +35,7 @@ public sealed class FlowGrpoObjective(GrpoConfig config, GrpoPolicy policy) : IP
         using var scope = TensorScope.Enter();
         var trajectoryAdvantages = Tensor.FromArray(batch.Advantages, n).To(DType.Float32);     // [B]
         var lossWeights = batch.StepAdvantages is null ? null : SuperFlow.StepAdvantages.LossWeights(trajectory.Times);
-        var mask = Tensor.FromArray(batch.Trained.Select(t => t ? 1f : 0f).ToArray(), n);       // [B]
-        var trained = Math.Max(1.0, batch.Trained.Count(t => t));
+        var mask = batch.Mask();                                                                   // [B]
         using var velocity = new GuidedVelocity(policy.Policy, batch.Prompts, options.GuidanceScale);
         var grid = trajectory.Times;
         foreach (var k in steps)
@@ -54,7 +53,7 @@ public sealed class FlowGrpoObjective(GrpoConfig config, GrpoPolicy policy) : IP
                 ? Tensor.FromArray(stepAdv.Select(a => (float)a[k]).ToArray(), n)                    // [B] step k
                 : trajectoryAdvantages;
             var (terms, ratio) = PolicyLoss.Clipped(logp, logpOld, advantages, config.Train.ClipRange);
-            var policyLoss = (terms * mask).Sum() / trained;
+            var policyLoss = mask.Mean(terms);
             if (lossWeights is not null)
             {
                 policyLoss = policyLoss * lossWeights[k];
@@ -66,7 +65,7 @@ public sealed class FlowGrpoObjective(GrpoConfig config, GrpoPolicy policy) : IP
                 var vRef = policy.ReferenceVelocity(m => velocity.At(x, grid[k], m));
                 using var reference = SdeStep.Transition(options.Kind, x, vRef, t, tNext, options.NoiseLevel, grid[1]);
                 var klTerms = PolicyLoss.Kl(transition.Mean, reference.Mean, transition.SigmaT, (tNext - t).Neg(), config.Train.KlType);
-                var klLoss = (klTerms * mask).Sum() / trained;
+                var klLoss = mask.Mean(klTerms);
                 kl = klLoss.Item();
                 loss = loss + klLoss * config.Train.Beta;
             }

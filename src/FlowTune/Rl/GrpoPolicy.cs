@@ -29,10 +29,23 @@ public sealed class GrpoPolicy : IDisposable
             copy.LoadStateDict(baseState);
             return (FlowModel)copy.Train(false);
         }
-        if (UseLora)
+        IReadOnlyList<string> AttachAdapters(FlowModel model)  // the same seeded adapters on every copy of the policy
         {
             using var generator = new Generator((ulong)config.Seed);
-            AdaptedLayers = Lora.Attach(Policy.Net, config.Train.LoraTargets, config.Train.LoraRank, config.Train.LoraAlpha, generator);
+            return Lora.Attach(model.Net, config.Train.LoraTargets, config.Train.LoraRank, config.Train.LoraAlpha, generator);
+        }
+        FlowModel CopyOfPolicy()  // same structure as the policy (adapters included); its values are copied by EmaWeights
+        {
+            var copy = CopyOfBase();
+            if (UseLora)
+            {
+                AttachAdapters(copy);
+            }
+            return copy;
+        }
+        if (UseLora)
+        {
+            AdaptedLayers = AttachAdapters(Policy);
         }
         else
         {
@@ -43,22 +56,12 @@ public sealed class GrpoPolicy : IDisposable
         Trainable = Policy.NamedParameters().Where(p => p.Value.RequiresGrad).ToList();
         if (config.Train.Ema)
         {
-            EmaModel = CopyOfBase();
-            if (UseLora)
-            {
-                using var generator = new Generator((ulong)config.Seed);
-                Lora.Attach(EmaModel.Net, config.Train.LoraTargets, config.Train.LoraRank, config.Train.LoraAlpha, generator);
-            }
+            EmaModel = CopyOfPolicy();
             Ema = new EmaWeights(Policy, EmaModel);
         }
         if (config.Train.Objective == ObjectiveKind.Nft)
         {
-            SamplingPolicy = CopyOfBase();
-            if (UseLora)
-            {
-                using var generator = new Generator((ulong)config.Seed);
-                Lora.Attach(SamplingPolicy.Net, config.Train.LoraTargets, config.Train.LoraRank, config.Train.LoraAlpha, generator);
-            }
+            SamplingPolicy = CopyOfPolicy();
             _samplingCopy = new EmaWeights(Policy, SamplingPolicy);
         }
     }

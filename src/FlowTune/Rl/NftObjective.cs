@@ -39,8 +39,7 @@ public sealed class NftObjective(GrpoConfig config, GrpoPolicy policy) : IPolicy
         var n = trajectory.Count;
         using var scope = TensorScope.Enter();
         var x0 = trajectory.States.Select(1, trajectory.States.Size(1) - 1);                      // [B, C, H, W] final images
-        var mask = Tensor.FromArray(batch.Trained.Select(t => t ? 1f : 0f).ToArray(), n);        // [B]
-        var trained = Math.Max(1.0, batch.Trained.Count(t => t));
+        var mask = batch.Mask();                                                                   // [B]
         var optimality = OptimalityProbability(batch.Advantages, train.NftAdvantageScale);
         var r = Tensor.FromArray(optimality, n);                                                    // [B]
         using var text = policy.Policy.EncodeText(batch.Prompts);
@@ -62,13 +61,13 @@ public sealed class NftObjective(GrpoConfig config, GrpoPolicy policy) : IPolicy
             var positive = MeanDims((vOld + delta - target).Square());                             // [B]
             var negative = MeanDims((vOld - delta - target).Square());                             // [B]
             var terms = r * positive + (1.0 - r) * negative;                                        // [B]
-            var policyLoss = (terms * mask).Sum() / trained;
+            var policyLoss = mask.Mean(terms);
             var loss = policyLoss;
             double kl = 0;
             if (train.Beta > 0)
             {
                 var vRef = policy.ReferenceVelocity(m => m.Velocity(xt, t, text));
-                var klLoss = (MeanDims((v - vRef).Square()) * mask).Sum() / trained;
+                var klLoss = mask.Mean(MeanDims((v - vRef).Square()));
                 kl = klLoss.Item();
                 loss = loss + klLoss * train.Beta;
             }

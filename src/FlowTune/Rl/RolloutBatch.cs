@@ -1,5 +1,6 @@
 using FlowTune.Rewards;
 using FlowTune.Sampling;
+using FlowTune.Torch;
 
 namespace FlowTune.Rl;
 
@@ -39,6 +40,16 @@ public sealed class RolloutBatch : IDisposable
     /// <summary>Whether each rollout is trained (false for zero-variance groups).</summary>
     public bool[] Trained { get; set; } = [];
 
+    /// <summary>The trained rollouts as a loss mask (zero-variance groups excluded).</summary>
+    public TrainedMask Mask() => new(Tensor.FromArray(Trained.Select(t => t ? 1f : 0f).ToArray(), Trajectory.Count), Math.Max(1.0, Trained.Count(t => t)));
+
     /// <summary>Frees the trajectory.</summary>
     public void Dispose() => Trajectory.Dispose();
+}
+
+/// <summary>A [B] mask of the trained rollouts and their count (at least 1).</summary>
+public readonly record struct TrainedMask(Tensor Values, double Count)
+{
+    /// <summary>Mean of per-rollout terms [B] over the trained rollouts.</summary>
+    public Tensor Mean(Tensor terms) => (terms * Values).Sum() / Count;
 }

@@ -144,13 +144,13 @@ public sealed class GrpoTrainerTests
         var config = Tiny(lora) with { Train = Tiny(lora).Train with { Objective = ObjectiveKind.Nft, NftTimesteps = 2 } };
         var straight = Path.Combine(Path.GetTempPath(), $"nft-a-{Guid.NewGuid():N}");
         var resumed = Path.Combine(Path.GetTempPath(), $"nft-b-{Guid.NewGuid():N}");
-        Settle();
+        Finalizers.Settle();
         var baseline = Tensor.LiveCount;
 
         // When
         var trainer = new GrpoTrainer(config, straight, TextWriter.Null);
         trainer.Run(false, CancellationToken.None);
-        Settle();
+        Finalizers.Settle();
         var afterRun = Tensor.LiveCount;
         new GrpoTrainer(config with { NumEpochs = 1 }, resumed, TextWriter.Null).Run(false, CancellationToken.None);
         new GrpoTrainer(config, resumed, TextWriter.Null).Run(true, CancellationToken.None);
@@ -188,13 +188,6 @@ public sealed class GrpoTrainerTests
         var first = trainer.Epochs.Take(2).Average(e => e.RewardMean);
         var last = trainer.Epochs.TakeLast(2).Average(e => e.RewardMean);
         Assert.True(last > first + 0.02, $"mean brightness went from {first:F4} to {last:F4}");
-    }
-
-    private static void Settle()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
     }
 
     /// <summary>Mean pixel brightness: varies from sample to sample, so every group has something to learn.</summary>

@@ -48,7 +48,7 @@ public sealed class ScopeAndErrorTests
     {
         // Given: warm up (operator handles, grad buffers), then settle finalizers of other tests' leftovers
         RunIterations(0, 20);
-        Settle();
+        Finalizers.Settle();
         var managed = Tensor.LiveCount;
         var native = TorchRuntime.LiveNativeTensors;
 
@@ -62,7 +62,7 @@ public sealed class ScopeAndErrorTests
                 drift.Add($"after {(block + 1) * 1000} iterations: managed {Tensor.LiveCount} (baseline {managed}), native {TorchRuntime.LiveNativeTensors} (baseline {native})");
             }
         }
-        Settle();
+        Finalizers.Settle();
 
         // Then
         Assert.Empty(drift);
@@ -265,12 +265,5 @@ public sealed class ScopeAndErrorTests
             Assert.Equal(2, parts.Length);
             Assert.False(values.IsDisposed || indices.IsDisposed);
         }
-    }
-
-    private static void Settle()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
     }
 }
