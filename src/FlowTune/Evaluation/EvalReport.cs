@@ -18,7 +18,7 @@ public sealed record EvalReport(
     /// <summary>The per-tag table as text, overall last.</summary>
     public string Format() =>
         string.Join(Environment.NewLine, Tags.Select(t => FormattableString.Invariant($"{t.Tag,-14} {t.Accuracy,7:P1}  ({t.Images} images, {t.Prompts} prompts)")))
-        + Environment.NewLine + FormattableString.Invariant($"{"overall",-14} {Overall,7:P1}  (mean of tags; mean reward {MeanReward:F3}; diversity {Diversity:F4}; {Images} images in {Seconds:F0} s)");
+        + Environment.NewLine + FormattableString.Invariant($"{"overall",-14} {Overall,7:P1}  (mean of tags; mean reward {MeanReward:F3}; diversity {(double.IsNaN(Diversity) ? "n/a (1 image per prompt)" : Diversity.ToString("F4", System.Globalization.CultureInfo.InvariantCulture))}; {Images} images in {Seconds:F0} s)");
 
     /// <summary>Accuracy of one tag (NaN when absent).</summary>
     public double Accuracy(GenEvalTag tag) => Tags.FirstOrDefault(t => t.Tag == GenEvalTags.Name(tag))?.Accuracy ?? double.NaN;

@@ -30,7 +30,7 @@ public sealed class EpochSampler(GrpoConfig config, GrpoPolicy policy, AsyncRewa
             var slots = Enumerable.Range(0, fixedGroups.Count).SelectMany(g => Enumerable.Repeat(g, s.NumImagePerPrompt)).ToList();
             return (fixedGroups, Roll(epoch, 0, slots, fixedGroups));
         }
-        var budget = sf.Budget > 0 ? sf.Budget : s.NumGroupsPerEpoch * s.NumImagePerPrompt;
+        var budget = config.ImagesPerEpoch();
         var candidates = prompts.Draw(Math.Max(4 * s.NumGroupsPerEpoch, 2 * budget / sf.FirstRoundSize), seed).Distinct().Select(i => train[i]).ToList();
         var std = candidates.Select(c => tracker.EstimatedStd(c.Prompt, sf.PriorStrength)).ToList();
         var first = GroupAllocator.FirstRound(std, budget, sf);

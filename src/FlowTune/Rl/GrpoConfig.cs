@@ -44,6 +44,13 @@ public sealed record GrpoConfig
     /// <summary>Reward names and weights, e.g. {geneval: 1.0}.</summary>
     public Dictionary<string, double> Reward { get; init; } = new() { ["geneval"] = 1.0 };
 
+    /// <summary>Images sampled per epoch: the SuperFlow budget with adaptive groups (P×K when it is 0), else P×K.</summary>
+    public int ImagesPerEpoch()
+    {
+        var fixedSize = Sample.NumGroupsPerEpoch * Sample.NumImagePerPrompt;
+        return Superflow.AdaptiveGroups && Superflow.Budget > 0 ? Superflow.Budget : fixedSize;
+    }
+
     /// <summary>Every problem with the values, each naming the field and the offending value.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -38,3 +38,15 @@ public sealed record EpochMetrics(
     /// <summary>Record kind.</summary>
     public string Kind => "epoch";
 }
+
+/// <summary>One periodic evaluation (metrics.jsonl, kind "eval"): strict accuracy per tag, overall, reward, diversity.</summary>
+public sealed record EvalMetrics(
+    int Epoch,
+    double Overall,
+    double MeanReward,
+    double Diversity,
+    IReadOnlyDictionary<string, double> Tags)
+{
+    /// <summary>Record kind.</summary>
+    public string Kind => "eval";
+}

@@ -36,10 +36,10 @@ public sealed class GrpoTrainer
         _log = log;
     }
 
-    /// <summary>Metrics of every epoch of the last run, in order.</summary>
+    /// <summary>Metrics of every epoch run by this process, in order (the whole run: <see cref="RunLog.Read"/>).</summary>
     public List<EpochMetrics> Epochs { get; } = [];
 
-    /// <summary>Evaluations (epoch, report) of the last run, in order.</summary>
+    /// <summary>Evaluations (epoch, report) made by this process, in order.</summary>
     public List<(int Epoch, EvalReport Report)> Evaluations { get; } = [];
 
     /// <summary>Trains; returns the number of completed epochs.</summary>
@@ -65,15 +65,17 @@ public sealed class GrpoTrainer
         var checkpoints = new GrpoCheckpoint(_config, policy, optimizer, updater, tracker);
         var sampler = new EpochSampler(_config, policy, scorer, tracker);
         var epoch = 0;
+        var elapsedBefore = 0.0;
         if (resume && store.Latest() is { } latest)
         {
             epoch = checkpoints.Restore(latest.Path);
+            elapsedBefore = RunLog.Read(_runDirectory, epoch).ElapsedAfter(epoch);
             _log.WriteLine($"resumed from {latest.Path} (epoch {epoch})");
         }
         var paramCount = policy.Trainable.Sum(p => p.Value.NumElements);
         var objective = _config.Train.Objective == ObjectiveKind.Nft ? "NFT" : "Flow-GRPO";
         var rollouts = _config.Sample.NoiseLevel > 0 ? $"{_config.Sample.NumSteps} SDE steps (noise {_config.Sample.NoiseLevel})" : $"{_config.Sample.NumSteps} ODE steps";
-        _log.WriteLine(Invariant($"{objective}: {paramCount:N0} trainable parameters ({(policy.UseLora ? "LoRA" : "full fine-tuning")}), {_config.Sample.NumGroupsPerEpoch} prompts × {_config.Sample.NumImagePerPrompt} images per epoch, {rollouts}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
+        _log.WriteLine(Invariant($"{objective}: {paramCount:N0} trainable parameters ({(policy.UseLora ? "LoRA" : "full fine-tuning")}), {GroupsText()}, {rollouts}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
         using var metrics = new JsonlWriter(Path.Combine(_runDirectory, "metrics.jsonl"));
         var judge = world.Judge();
         if (epoch == 0 && !cancel.IsCancellationRequested)
@@ -81,7 +83,8 @@ public sealed class GrpoTrainer
             Evaluate(policy, test, judge, 0, metrics);
         }
         var prompts = new EpochPrompts(train, _config.Prompts.BalanceTags);
-        var clock = Stopwatch.StartNew();
+        // training time (sampling, reward, updates, checkpoints), carried over a resume; evaluations are not counted
+        var clock = new TrainingClock(elapsedBefore);
         while (epoch < _config.NumEpochs && !cancel.IsCancellationRequested)
         {
             var epochMetrics = RunEpoch(epoch, train, prompts, updater, sampler, metrics, clock);
@@ -96,7 +99,9 @@ public sealed class GrpoTrainer
             }
             if ((_config.EvalFreq > 0 && epoch % _config.EvalFreq == 0) || epoch == _config.NumEpochs)
             {
+                clock.Pause();
                 Evaluate(policy, test, judge, epoch, metrics);
+                clock.Resume();
             }
         }
         ModelCheckpoint.Save(Path.Combine(_runDirectory, "final"), policy.ForEvaluation);
@@ -104,7 +109,7 @@ public sealed class GrpoTrainer
     }
 
     private EpochMetrics RunEpoch(int epoch, IReadOnlyList<GenEvalEntry> train, EpochPrompts prompts, GrpoUpdater updater,
-        EpochSampler sampler, JsonlWriter metrics, Stopwatch clock)
+        EpochSampler sampler, JsonlWriter metrics, TrainingClock clock)
     {
         var sampleClock = Stopwatch.StartNew();
         var (groups, batches) = sampler.Collect(epoch, train, prompts);
@@ -130,7 +135,7 @@ public sealed class GrpoTrainer
             var total = sampleClock.Elapsed.TotalSeconds;
             return new EpochMetrics(epoch + 1, allRewards.Average(), GroupAdvantages.Std(allRewards), components, zeroStd,
                 groups.Count, (int)Math.Round(sizes.Average()), trained, allRewards.Count / total, samplingSeconds, waitSeconds,
-                trainClock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, updater.FirstUpdateMaxRatioDeviation, allRewards.Count);
+                trainClock.Elapsed.TotalSeconds, clock.Seconds, updater.FirstUpdateMaxRatioDeviation, allRewards.Count);
         }
         finally
         {
@@ -183,7 +188,7 @@ public sealed class GrpoTrainer
         Evaluations.Add((epoch, report));
         _log.WriteLine($"  evaluation after epoch {epoch} ({(policy.EmaModel is null ? "policy" : "EMA")} weights, {options.Steps} ODE steps):");
         _log.WriteLine(string.Join(Environment.NewLine, report.Format().Split(Environment.NewLine).Select(l => "    " + l)));
-        metrics.Write(new { kind = "eval", epoch, overall = report.Overall, mean_reward = report.MeanReward, diversity = report.Diversity, tags = report.Tags.ToDictionary(t => t.Tag, t => t.Accuracy) });
+        metrics.Write(new EvalMetrics(epoch, report.Overall, report.MeanReward, report.Diversity, report.Tags.ToDictionary(t => t.Tag, t => t.Accuracy)));
     }
 
     private (IReadOnlyList<GenEvalEntry> Train, IReadOnlyList<GenEvalEntry> Test) LoadPrompts(IWorld world)
@@ -191,6 +196,16 @@ public sealed class GrpoTrainer
         var (train, test) = world.DefaultPrompts();
         return (_config.Prompts.Train is { } tr ? GenEvalMetadata.ParseFile(tr) : train,
                 _config.Prompts.Test is { } te ? GenEvalMetadata.ParseFile(te) : test);
+    }
+
+    /// <summary>How an epoch's images are spread over prompts, for the start-of-run line.</summary>
+    private string GroupsText()
+    {
+        var sf = _config.Superflow;
+        var images = _config.ImagesPerEpoch();
+        return sf.AdaptiveGroups
+            ? Invariant($"{images} images per epoch in variance-aware groups of {sf.MinGroupSize}–{sf.MaxGroupSize} (first round {sf.FirstRoundSize})")
+            : Invariant($"{_config.Sample.NumGroupsPerEpoch} prompts × {_config.Sample.NumImagePerPrompt} images per epoch");
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

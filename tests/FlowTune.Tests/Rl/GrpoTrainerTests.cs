@@ -115,8 +115,49 @@ public sealed class GrpoTrainerTests
 
         // Then
         CheckpointAssert.SameFiles(Path.Combine(straight, "checkpoint_000002"), Path.Combine(resumed, "checkpoint_000002"), "trainable.safetensors", "ema.safetensors", "optimizer.safetensors");
+        var log = RunLog.Read(resumed);
+        Assert.Equal([1, 2], log.Epochs.Select(e => e.Epoch));
+        Assert.True(log.ElapsedAfter(2) > log.ElapsedAfter(1), "training time carries over the resume");
         Directory.Delete(straight, true);
         Directory.Delete(resumed, true);
+    }
+
+    [Fact]
+    public void Should_ReportEveryRun_When_AComparisonIsSplitOverShards()
+    {
+        // Given: two configs, two seeds, an 8-image budget (1 epoch of 2 × 4), run as two shards one after the other
+        var dir = Path.Combine(Path.GetTempPath(), $"grpo-cmp-{Guid.NewGuid():N}");
+        var runner = new FlowTune.Rl.Comparison.ComparisonRunner(dir, TextWriter.Null);
+        var configs = new List<(string, GrpoConfig)> { ("a", Tiny()), ("b", Tiny() with { Train = Tiny().Train with { LearningRate = 3e-3 } }) };
+        var plan = runner.Runs(configs, [1, 2], budget: 8, evalEvery: 1);
+
+        // When
+        runner.Train(plan, new FlowTune.Rl.Comparison.ComparisonRunner.Shard(1, 2), CancellationToken.None);
+        var (half, missingHalf) = runner.Collect(plan);
+        runner.Train(plan, FlowTune.Rl.Comparison.ComparisonRunner.Shard.Parse("0/2"), CancellationToken.None);
+        var (all, missing) = runner.Collect(plan);
+
+        // Then
+        Directory.Delete(dir, true);
+        Assert.Equal([("b", 1), ("b", 2)], half.Select(r => (r.Config, r.Seed)));
+        Assert.Equal(2, missingHalf.Count);
+        Assert.Empty(missing);
+        Assert.Equal([("a", 1), ("b", 1), ("a", 2), ("b", 2)], all.Select(r => (r.Config, r.Seed)));
+        Assert.All(all, r => Assert.Equal([0, 1], r.Curve.Select(p => p.Epoch)));
+        Assert.All(all, r => Assert.Equal([0L, 8L], r.Curve.Select(p => p.Images)));
+        Assert.All(all, r => Assert.True(r.Curve[1].Seconds > 0));
+        Assert.Equal(all[0].Curve[0].MeanReward, all[2].Curve[0].MeanReward); // the base is evaluated with the same noise in every run
+    }
+
+    [Theory]
+    [InlineData("2/2")]
+    [InlineData("-1/2")]
+    [InlineData("1")]
+    [InlineData("a/b")]
+    public void Should_RejectTheShard_When_ItIsNotKOfN(string text)
+    {
+        var error = Assert.Throws<ArgumentException>(() => FlowTune.Rl.Comparison.ComparisonRunner.Shard.Parse(text));
+        Assert.Contains(text, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -4,53 +4,102 @@ namespace FlowTune.Rl.Comparison;
 
 /// <summary>
 /// Runs several GRPO configs for the same sample budget from the same base and seeds (<c>flowtune compare</c>):
-/// each run gets ⌈budget / images per epoch⌉ epochs and is evaluated every <c>evalEvery</c> epochs.
+/// each run gets ⌈budget / images per epoch⌉ epochs and is evaluated every <c>evalEvery</c> epochs. Every run lives
+/// in its own directory and resumes from it, so a stopped comparison continues where it was, and the runs can be
+/// split over processes (<see cref="Shard"/>); the report reads every finished run's log.
 /// </summary>
 public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
 {
-    /// <summary>Runs every config with every seed; returns the curves.</summary>
-    public List<ComparisonRun> Run(IReadOnlyList<(string Name, GrpoConfig Config)> configs, IReadOnlyList<int> seeds, long budget, int evalEvery, CancellationToken cancel)
+    /// <summary>One (config, seed) run of the comparison.</summary>
+    public sealed record Plan(string Name, int Seed, GrpoConfig Config, string Directory);
+
+    /// <summary>This process runs plan entries <c>i</c> with <c>i % Count == Index</c>.</summary>
+    public readonly record struct Shard(int Index, int Count)
+    {
+        /// <summary>Every run in one process.</summary>
+        public static Shard All => new(0, 1);
+
+        /// <summary>Parses <c>K/N</c> (0 ≤ K &lt; N).</summary>
+        public static Shard Parse(string text)
+        {
+            var parts = (text ?? "").Split('/');
+            if (parts.Length != 2 || !int.TryParse(parts[0], out var k) || !int.TryParse(parts[1], out var n) || n < 1 || k < 0 || k >= n)
+            {
+                throw new ArgumentException($"--shard must be K/N with 0 <= K < N, got '{text}'");
+            }
+            return new Shard(k, n);
+        }
+    }
+
+    /// <summary>Every run of the comparison, seed-major (all configs of seed 1 first), so a stopped comparison has whole seeds.</summary>
+    public IReadOnlyList<Plan> Runs(IReadOnlyList<(string Name, GrpoConfig Config)> configs, IReadOnlyList<int> seeds, long budget, int evalEvery)
     {
         ArgumentNullException.ThrowIfNull(configs);
         ArgumentNullException.ThrowIfNull(seeds);
-        var runs = new List<ComparisonRun>();
-        foreach (var seed in seeds)
+        return [.. from seed in seeds
+                   from c in configs
+                   let epochs = (int)Math.Ceiling(budget / (double)c.Config.ImagesPerEpoch())
+                   select new Plan(c.Name, seed, c.Config with { Seed = seed, NumEpochs = epochs, EvalFreq = evalEvery, SaveFreq = Math.Max(1, Math.Min(epochs, 10)) },
+                                   Path.Combine(outputDirectory, $"{c.Name}_seed{seed}"))];
+    }
+
+    /// <summary>Trains this shard's runs (each resumes from its directory); stops early on <paramref name="cancel"/>.</summary>
+    public void Train(IReadOnlyList<Plan> plan, Shard shard, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        for (var i = 0; i < plan.Count; i++)
         {
-            foreach (var (name, config) in configs)
+            if (i % shard.Count != shard.Index)
             {
-                if (cancel.IsCancellationRequested)
-                {
-                    return runs;
-                }
-                var perEpoch = ImagesPerEpoch(config);
-                var epochs = (int)Math.Ceiling(budget / (double)perEpoch);
-                var run = config with { Seed = seed, NumEpochs = epochs, EvalFreq = evalEvery, SaveFreq = Math.Max(1, epochs) };
-                var dir = Path.Combine(outputDirectory, $"{name}_seed{seed}");
-                log.WriteLine($"== {name}, seed {seed}: {epochs} epochs × {perEpoch} images");
-                var trainer = new GrpoTrainer(run, dir, log);
-                trainer.Run(resume: true, cancel);
-                runs.Add(new ComparisonRun(name, seed, Curve(trainer, run)));
-                Json.Write(Path.Combine(outputDirectory, "runs.json"), runs);
+                continue;
+            }
+            if (cancel.IsCancellationRequested)
+            {
+                return;
+            }
+            var run = plan[i];
+            if (Finished(run))
+            {
+                log.WriteLine($"== {run.Name}, seed {run.Seed}: finished earlier ({run.Directory})");
+                continue;
+            }
+            log.WriteLine($"== {run.Name}, seed {run.Seed}: {run.Config.NumEpochs} epochs × {run.Config.ImagesPerEpoch()} images");
+            new GrpoTrainer(run.Config, run.Directory, log).Run(resume: true, cancel);
+        }
+    }
+
+    /// <summary>The curves of every finished run (and the plan entries not finished yet); also written to runs.json.</summary>
+    public (List<ComparisonRun> Finished, List<Plan> Missing) Collect(IReadOnlyList<Plan> plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var finished = new List<ComparisonRun>();
+        var missing = new List<Plan>();
+        foreach (var run in plan)
+        {
+            if (Finished(run))
+            {
+                finished.Add(new ComparisonRun(run.Name, run.Seed, Curve(RunLog.Read(run.Directory, run.Config.NumEpochs), run.Config)));
+            }
+            else
+            {
+                missing.Add(run);
             }
         }
-        return runs;
+        Json.Write(Path.Combine(outputDirectory, "runs.json"), finished);
+        return (finished, missing);
     }
 
-    /// <summary>Images sampled per epoch by a config (the SuperFlow budget, or P×K).</summary>
-    public static int ImagesPerEpoch(GrpoConfig config)
+    /// <summary>A run is finished when its log holds the evaluation after its last epoch.</summary>
+    private static bool Finished(Plan run) =>
+        RunLog.Read(run.Directory, run.Config.NumEpochs).Evaluations.Any(e => e.Epoch == run.Config.NumEpochs);
+
+    /// <summary>Evaluation points with the sampled images, optimizer steps and training seconds behind them.</summary>
+    public static List<CurvePoint> Curve(RunLog runLog, GrpoConfig config)
     {
+        ArgumentNullException.ThrowIfNull(runLog);
         ArgumentNullException.ThrowIfNull(config);
-        var fixedSize = config.Sample.NumGroupsPerEpoch * config.Sample.NumImagePerPrompt;
-        return config.Superflow.AdaptiveGroups && config.Superflow.Budget > 0 ? config.Superflow.Budget : fixedSize;
-    }
-
-    private static List<CurvePoint> Curve(GrpoTrainer trainer, GrpoConfig config)
-    {
-        var perEpoch = ImagesPerEpoch(config);
-        return trainer.Evaluations.Select(e =>
-        {
-            var seconds = e.Epoch == 0 ? 0 : trainer.Epochs.FirstOrDefault(m => m.Epoch == e.Epoch)?.ElapsedSeconds ?? double.NaN;
-            return new CurvePoint(e.Epoch, (long)e.Epoch * perEpoch, (long)e.Epoch * config.Train.UpdatesPerEpoch, seconds, e.Report.Overall, e.Report.MeanReward);
-        }).ToList();
+        var perEpoch = config.ImagesPerEpoch();
+        return [.. runLog.Evaluations.Select(e => new CurvePoint(e.Epoch, (long)e.Epoch * perEpoch, (long)e.Epoch * config.Train.UpdatesPerEpoch,
+            runLog.ElapsedAfter(e.Epoch), e.Overall, e.MeanReward))];
     }
 }
