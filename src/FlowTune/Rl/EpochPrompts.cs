@@ -2,15 +2,15 @@ using FlowTune.Worlds;
 
 namespace FlowTune.Rl;
 
-/// <summary>Chooses the prompts of an epoch: distinct prompts, optionally with every tag equally likely.</summary>
+/// <summary>Chooses the prompts of an epoch: distinct prompts, optionally drawn tag first (equally likely or weighted).</summary>
 public sealed class EpochPrompts
 {
     private readonly IReadOnlyList<GenEvalEntry> _all;
     private readonly TagBalancedDraw _balanced;
     private readonly bool _balance;
 
-    /// <summary>Draws from <paramref name="prompts"/>.</summary>
-    public EpochPrompts(IReadOnlyList<GenEvalEntry> prompts, bool balanceTags)
+    /// <summary>Draws from <paramref name="prompts"/>; with <paramref name="balanceTags"/>, tags by <paramref name="tagWeights"/> (null = equally).</summary>
+    public EpochPrompts(IReadOnlyList<GenEvalEntry> prompts, bool balanceTags, IReadOnlyDictionary<GenEvalTag, double>? tagWeights = null)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         if (prompts.Count == 0)
@@ -19,7 +19,7 @@ public sealed class EpochPrompts
         }
         _all = prompts;
         _balance = balanceTags;
-        _balanced = new TagBalancedDraw(prompts);
+        _balanced = new TagBalancedDraw(prompts, tagWeights);
     }
 
     /// <summary>Indices of <paramref name="count"/> prompts (distinct while enough exist), determined by <paramref name="seed"/>.</summary>
@@ -46,7 +46,8 @@ public sealed class EpochPrompts
         }
         while (chosen.Count < count)
         {
-            chosen.Add(random.Next(_all.Count));
+            // fewer distinct prompts than asked for: repeats, still drawn by tag
+            chosen.Add(_balance ? _balanced.Next(random) : random.Next(_all.Count));
         }
         return chosen;
     }

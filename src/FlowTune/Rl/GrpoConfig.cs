@@ -1,4 +1,5 @@
 using FlowTune.Sampling;
+using FlowTune.Worlds;
 
 namespace FlowTune.Rl;
 
@@ -68,6 +69,7 @@ public sealed record GrpoConfig
         Check(NumCheckpointLimit >= 1, $"num_checkpoint_limit must be >= 1, got {NumCheckpointLimit}");
         Check(!string.IsNullOrWhiteSpace(Pretrained.Model), "pretrained.model must name a model folder");
         Check(Reward.Count > 0, "reward must name at least one reward, e.g. {geneval: 1.0}");
+        p.AddRange(Prompts.Validate());
         p.AddRange(Sample.Validate());
         p.AddRange(Train.Validate());
         Check(Train.Objective != ObjectiveKind.Grpo || Sample.NoiseLevel > 0,
@@ -99,6 +101,40 @@ public sealed record GrpoConfig
 
         /// <summary>Draw every tag equally often (the shapes world's tags have very different prompt counts).</summary>
         public bool BalanceTags { get; init; } = true;
+
+        /// <summary>
+        /// With <see cref="BalanceTags"/>: relative weight of each tag (GenEval names, e.g. {position: 2, color_attr: 2});
+        /// tags not named weigh 1, weight 0 leaves a tag out. Empty = every tag equally often.
+        /// </summary>
+        public Dictionary<string, double> TagWeights { get; init; } = [];
+
+        /// <summary>Every problem with the values.</summary>
+        public IEnumerable<string> Validate()
+        {
+            foreach (var (tag, weight) in TagWeights)
+            {
+                if (!GenEvalTags.TryParse(tag, out _))
+                {
+                    yield return $"prompts.tag_weights: unknown tag '{tag}' (known: {string.Join(", ", GenEvalTags.All.Select(GenEvalTags.Name))})";
+                }
+                if (!(weight >= 0) || double.IsInfinity(weight))
+                {
+                    yield return $"prompts.tag_weights.{tag} must be a finite weight >= 0, got {weight}";
+                }
+            }
+            if (TagWeights.Count > 0 && !BalanceTags)
+            {
+                yield return "prompts.tag_weights needs prompts.balance_tags: true";
+            }
+            if (TagWeights.Count > 0 && GenEvalTags.All.All(t => TagWeights.TryGetValue(GenEvalTags.Name(t), out var w) && w == 0))
+            {
+                yield return "prompts.tag_weights leaves every tag out";
+            }
+        }
+
+        /// <summary>The weight of every tag (1 when not named).</summary>
+        public IReadOnlyDictionary<GenEvalTag, double> WeightsByTag() =>
+            GenEvalTags.All.ToDictionary(t => t, t => TagWeights.TryGetValue(GenEvalTags.Name(t), out var w) ? w : 1.0);
     }
 
     /// <summary>Rollout options (<c>sample.*</c>).</summary>

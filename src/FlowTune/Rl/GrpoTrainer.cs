@@ -82,7 +82,7 @@ public sealed class GrpoTrainer
         {
             Evaluate(policy, test, judge, 0, metrics);
         }
-        var prompts = new EpochPrompts(train, _config.Prompts.BalanceTags);
+        var prompts = new EpochPrompts(train, _config.Prompts.BalanceTags, _config.Prompts.WeightsByTag());
         // training time (sampling, reward, updates, checkpoints), carried over a resume; evaluations are not counted
         var clock = new TrainingClock(elapsedBefore);
         while (epoch < _config.NumEpochs && !cancel.IsCancellationRequested)

@@ -116,4 +116,22 @@ public sealed class GrpoConfigTests
         Assert.Contains("superflow.step_advantages needs train.objective grpo", nft.Message, StringComparison.Ordinal);
         Assert.Equal(ObjectiveKind.Nft, ok.Train.Objective);
     }
+
+    [Fact]
+    public void Should_ReadTagWeights_When_GivenAndRejectBadOnes()
+    {
+        // When
+        var ok = GrpoConfigLoader.Parse("prompts:\n  tag_weights:\n    position: 3\n    single_object: 0\n");
+        var bad = Assert.Throws<ArgumentException>(() => GrpoConfigLoader.Parse("prompts:\n  balance_tags: false\n  tag_weights:\n    postion: 2\n    colors: -1\n"));
+
+        // Then
+        var weights = ok.Prompts.WeightsByTag();
+        Assert.Equal(3.0, weights[FlowTune.Worlds.GenEvalTag.Position]);
+        Assert.Equal(0.0, weights[FlowTune.Worlds.GenEvalTag.SingleObject]);
+        Assert.Equal(1.0, weights[FlowTune.Worlds.GenEvalTag.ColorAttr]);
+        Assert.Contains("unknown tag 'postion'", bad.Message, StringComparison.Ordinal);
+        Assert.Contains("prompts.tag_weights.colors must be a finite weight >= 0, got -1", bad.Message, StringComparison.Ordinal);
+        Assert.Contains("prompts.tag_weights needs prompts.balance_tags: true", bad.Message, StringComparison.Ordinal);
+        Assert.Equal(3.0, GrpoConfigLoader.Parse(GrpoConfigLoader.ToYaml(ok)).Prompts.TagWeights["position"]);
+    }
 }
