@@ -94,8 +94,8 @@ public sealed class EpochSampler(GrpoConfig config, GrpoPolicy policy, AsyncRewa
             var rewardPrompts = ids.Select(g => new RewardPrompt(groups[g].Prompt, groups[g])).ToList();
             using var scope = TensorScope.Enter();
             using var generator = new Generator(Seeds.Derive(config.Seed, NoiseStream, epoch * 1_000_000L + round * 100_000L + start));
-            using var velocity = new GuidedVelocity(policy.Policy, texts, options.GuidanceScale);
-            var trajectory = SdeSampler.Rollout(policy.Policy, velocity, ids.Count, options, generator, recordPredictions: steps);
+            using var velocity = new GuidedVelocity(policy.RolloutPolicy, texts, options.GuidanceScale);
+            var trajectory = SdeSampler.Rollout(policy.RolloutPolicy, velocity, ids.Count, options, generator, recordPredictions: steps);
             scope.MoveToOuter([trajectory.States, trajectory.LogProbs]);
             var final = scorer.Start(ImageTensors.ToImages(PixelSpace.ToPixels(trajectory.Final())), rewardPrompts);
             Task<double[][]>? values = null;

@@ -7,7 +7,7 @@ namespace FlowTune.Rl;
 
 /// <summary>
 /// A GRPO checkpoint folder: <c>trainable.safetensors</c> (the trained parameters: adapters or the whole network),
-/// <c>ema.safetensors</c>, <c>optimizer.safetensors</c>, <c>trainer_state.json</c> (epoch, global step, seed,
+/// <c>ema.safetensors</c>, <c>sampling.safetensors</c> (NFT's sampling policy), <c>optimizer.safetensors</c>, <c>trainer_state.json</c> (epoch, global step, seed,
 /// resolved config), <c>prompt_stats.json</c> (SuperFlow's per-prompt reward trackers) and <c>model.json</c> + <c>model.safetensors</c> (the evaluation weights, loadable by
 /// <c>flowtune eval</c>). Random state needs no saving: every epoch's randomness derives from (seed, epoch).
 /// </summary>
@@ -23,6 +23,10 @@ public sealed class GrpoCheckpoint(GrpoConfig config, GrpoPolicy policy, AdamW o
         if (policy.EmaModel is not null)
         {
             TensorFile.Save(Path.Combine(directory, "ema.safetensors"), policy.EmaModel.StateDict());
+        }
+        if (policy.SamplingPolicy is not null)
+        {
+            TensorFile.Save(Path.Combine(directory, "sampling.safetensors"), policy.SamplingPolicy.StateDict());
         }
         var (tensors, meta) = optimizer.StateDict();
         TensorFile.Save(Path.Combine(directory, "optimizer.safetensors"), tensors, meta);
@@ -50,6 +54,22 @@ public sealed class GrpoCheckpoint(GrpoConfig config, GrpoPolicy policy, AdamW o
         if (policy.EmaModel is not null)
         {
             ModelCheckpoint.LoadWeights(policy.EmaModel, Path.Combine(directory, "ema.safetensors"));
+        }
+        if (policy.SamplingPolicy is not null)
+        {
+            var sampling = Path.Combine(directory, "sampling.safetensors");
+            if (File.Exists(sampling))
+            {
+                ModelCheckpoint.LoadWeights(policy.SamplingPolicy, sampling);
+            }
+            else if (config.Train.NftSamplingDecay == 0)
+            {
+                policy.AdvanceSamplingPolicy(0); // checkpoints from before sampling.safetensors: on-policy, a copy of θ
+            }
+            else
+            {
+                throw new InvalidDataException($"{directory}: no sampling.safetensors, needed to resume with train.nft_sampling_decay {config.Train.NftSamplingDecay}");
+            }
         }
         var (tensors, meta) = TensorFile.Load(Path.Combine(directory, "optimizer.safetensors"));
         optimizer.LoadStateDict(tensors, meta);

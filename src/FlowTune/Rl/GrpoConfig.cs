@@ -74,6 +74,8 @@ public sealed record GrpoConfig
         p.AddRange(Train.Validate());
         Check(Train.Objective != ObjectiveKind.Grpo || Sample.NoiseLevel > 0,
             $"sample.noise_level must be positive for train.objective grpo (it trains transition likelihoods), got {Sample.NoiseLevel}");
+        Check(Train.Objective == ObjectiveKind.Nft || Train.NftSamplingDecay == 0,
+            $"train.nft_sampling_decay needs train.objective nft (Flow-GRPO samples on-policy), got {Train.NftSamplingDecay}");
         Check(Train.Objective != ObjectiveKind.Nft || !Superflow.StepAdvantages,
             "superflow.step_advantages needs train.objective grpo (nft trains on final images only)");
         p.AddRange(Superflow.Validate());
@@ -291,6 +293,13 @@ public sealed record GrpoConfig
         /// <summary>NFT: advantage that maps to optimality 1 (r = ½ + ½·clip(A / scale, −1, 1)).</summary>
         public double NftAdvantageScale { get; init; } = 1.0;
 
+        /// <summary>
+        /// NFT: decay η of the sampling policy, a soft copy of the trained one updated after each epoch's updates
+        /// (θ_old ← η·θ_old + (1 − η)·θ; DiffusionNFT's off-policy mode). Rollouts and v_old come from it.
+        /// 0 = the trained policy itself at sampling time (on-policy).
+        /// </summary>
+        public double NftSamplingDecay { get; init; }
+
         /// <summary>LoRA rank.</summary>
         public int LoraRank { get; init; } = 32;
 
@@ -342,6 +351,10 @@ public sealed record GrpoConfig
             if (!(NftBeta > 0) || NftTimesteps < 1 || !(NftAdvantageScale > 0))
             {
                 yield return $"train.nft_beta and train.nft_advantage_scale must be positive and train.nft_timesteps >= 1, got {NftBeta}, {NftAdvantageScale}, {NftTimesteps}";
+            }
+            if (!(NftSamplingDecay is >= 0 and < 1))
+            {
+                yield return $"train.nft_sampling_decay must be in [0, 1), got {NftSamplingDecay}";
             }
             if (LoraRank < 1 || !(LoraAlpha > 0))
             {

@@ -67,13 +67,34 @@ public sealed class GrpoPolicy : IDisposable
     }
 
     /// <summary>
-    /// Frozen copy of the policy as it was when the epoch's rollouts were sampled (objectives that contrast the
-    /// trained policy with the sampling one, e.g. NFT); null otherwise.
+    /// The policy that samples the rollouts, kept apart from the trained one for objectives that contrast the two
+    /// (NFT): a copy of the trained policy, moved toward it after each epoch's updates by
+    /// <see cref="AdvanceSamplingPolicy"/>; null for Flow-GRPO, which samples with <see cref="Policy"/>.
     /// </summary>
     public FlowModel? SamplingPolicy { get; }
 
-    /// <summary>Copies the current policy into <see cref="SamplingPolicy"/> (called before an epoch's first update).</summary>
-    public void FreezeSamplingPolicy() => _samplingCopy?.CopyFromSource();
+    /// <summary>The network that samples rollouts: <see cref="SamplingPolicy"/> when there is one, else the trained policy.</summary>
+    public FlowModel RolloutPolicy => SamplingPolicy ?? Policy;
+
+    /// <summary>
+    /// After an epoch's updates: θ_old ← decay·θ_old + (1 − decay)·θ (decay 0 copies θ: the next rollouts are on-policy).
+    /// Nothing to do without a <see cref="SamplingPolicy"/>.
+    /// </summary>
+    public void AdvanceSamplingPolicy(double decay)
+    {
+        if (_samplingCopy is null)
+        {
+            return;
+        }
+        if (decay == 0)
+        {
+            _samplingCopy.CopyFromSource();
+        }
+        else
+        {
+            _samplingCopy.Update(decay);
+        }
+    }
 
     /// <summary>True when only LoRA adapters train.</summary>
     public bool UseLora { get; }

@@ -67,6 +67,7 @@ public sealed class GrpoUpdater
             }
             metrics.Add(stats.ToMetrics(epoch, GlobalStep, gradNorm));
         }
+        _policy.AdvanceSamplingPolicy(_config.Train.NftSamplingDecay);
         return metrics;
     }
 }

@@ -22,7 +22,6 @@ public sealed class NftObjective(GrpoConfig config, GrpoPolicy policy) : IPolicy
     /// <inheritdoc/>
     public void BeginEpoch(int epoch)
     {
-        policy.FreezeSamplingPolicy();
         _generator?.Dispose();
         _generator = new Generator(Seeds.Derive(config.Seed, NoiseStream, epoch));
     }
@@ -33,7 +32,7 @@ public sealed class NftObjective(GrpoConfig config, GrpoPolicy policy) : IPolicy
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(stats);
         var generator = _generator ?? throw new InvalidOperationException("BeginEpoch must be called before Accumulate");
-        var old = policy.SamplingPolicy ?? throw new InvalidOperationException("the NFT objective needs a frozen sampling policy");
+        var old = policy.SamplingPolicy ?? throw new InvalidOperationException("the NFT objective needs a separate sampling policy");
         var train = config.Train;
         var trajectory = batch.Trajectory;
         var n = trajectory.Count;

@@ -110,11 +110,15 @@ public sealed class GrpoConfigTests
         var grpo = Assert.Throws<ArgumentException>(() => GrpoConfigLoader.Parse("sample:\n  noise_level: 0\n"));
         var nft = Assert.Throws<ArgumentException>(() => GrpoConfigLoader.Parse("train:\n  objective: nft\nsuperflow:\n  step_advantages: true\n"));
         var ok = GrpoConfigLoader.Parse("sample:\n  noise_level: 0\ntrain:\n  objective: nft\n");
+        var decay = Assert.Throws<ArgumentException>(() => GrpoConfigLoader.Parse("train:\n  nft_sampling_decay: 0.5\n"));
+        var decayRange = Assert.Throws<ArgumentException>(() => GrpoConfigLoader.Parse("train:\n  objective: nft\n  nft_sampling_decay: 1.0\n"));
 
         // Then
         Assert.Contains("sample.noise_level must be positive for train.objective grpo", grpo.Message, StringComparison.Ordinal);
         Assert.Contains("superflow.step_advantages needs train.objective grpo", nft.Message, StringComparison.Ordinal);
         Assert.Equal(ObjectiveKind.Nft, ok.Train.Objective);
+        Assert.Contains("train.nft_sampling_decay needs train.objective nft", decay.Message, StringComparison.Ordinal);
+        Assert.Contains("train.nft_sampling_decay must be in [0, 1), got 1", decayRange.Message, StringComparison.Ordinal);
     }
 
     [Fact]

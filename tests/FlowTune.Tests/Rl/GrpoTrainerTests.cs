@@ -177,12 +177,14 @@ public sealed class GrpoTrainerTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Should_TrainAndResumeBitIdentically_When_ObjectiveIsNft(bool lora)
+    [InlineData(false, 0.0)]
+    [InlineData(true, 0.0)]
+    [InlineData(false, 0.5)]
+    [InlineData(true, 0.5)]
+    public void Should_TrainAndResumeBitIdentically_When_ObjectiveIsNft(bool lora, double samplingDecay)
     {
         // Given
-        var config = Tiny(lora) with { Train = Tiny(lora).Train with { Objective = ObjectiveKind.Nft, NftTimesteps = 2 } };
+        var config = Tiny(lora) with { Train = Tiny(lora).Train with { Objective = ObjectiveKind.Nft, NftTimesteps = 2, NftSamplingDecay = samplingDecay } };
         var straight = Path.Combine(Path.GetTempPath(), $"nft-a-{Guid.NewGuid():N}");
         var resumed = Path.Combine(Path.GetTempPath(), $"nft-b-{Guid.NewGuid():N}");
         Finalizers.Settle();
@@ -203,9 +205,43 @@ public sealed class GrpoTrainerTests
         Assert.Equal(4, updates.Count);
         Assert.Contains("\"kl_loss\":0,", updates[0], StringComparison.Ordinal);     // the policy starts as the reference
         Assert.DoesNotContain("NaN", string.Join("", updates), StringComparison.Ordinal);
-        CheckpointAssert.SameFiles(Path.Combine(straight, "checkpoint_000002"), Path.Combine(resumed, "checkpoint_000002"), "trainable.safetensors", "ema.safetensors", "optimizer.safetensors");
+        CheckpointAssert.SameFiles(Path.Combine(straight, "checkpoint_000002"), Path.Combine(resumed, "checkpoint_000002"), "trainable.safetensors", "ema.safetensors", "optimizer.safetensors", "sampling.safetensors");
         Directory.Delete(straight, true);
         Directory.Delete(resumed, true);
+    }
+
+    [Fact]
+    public void Should_MoveTheSamplingPolicyPartWay_When_NftSamplingDecayIsSet()
+    {
+        // Given: one epoch of NFT with full fine-tuning, sampling decay 0.75
+        var config = Tiny() with { NumEpochs = 1, Train = Tiny().Train with { Objective = ObjectiveKind.Nft, NftSamplingDecay = 0.75 } };
+        var dir = Path.Combine(Path.GetTempPath(), $"nft-decay-{Guid.NewGuid():N}");
+
+        // When
+        new GrpoTrainer(config, dir, TextWriter.Null).Run(false, CancellationToken.None);
+
+        // Then: θ_old = 0.75·θ_0 + 0.25·θ_1 for every trained parameter, and θ_1 ≠ θ_0
+        var (sampling, _) = FlowTune.IO.TensorFile.Load(Path.Combine(dir, "checkpoint_000001", "sampling.safetensors"));
+        var (trained, _) = FlowTune.IO.TensorFile.Load(Path.Combine(dir, "checkpoint_000001", "trainable.safetensors"));
+        var (start, _) = FlowTune.IO.TensorFile.Load(Path.Combine(BaseModel, "model.safetensors"));
+        var moved = 0;
+        foreach (var (name, theta1) in trained)
+        {
+            var theta0 = start[name].ToFloatArray();
+            var t1 = theta1.ToFloatArray();
+            var old = sampling[name].ToFloatArray();
+            for (var i = 0; i < t1.Length; i++)
+            {
+                Assert.Equal(0.75 * theta0[i] + 0.25 * t1[i], old[i], 1e-5);
+                moved += t1[i] != theta0[i] ? 1 : 0;
+            }
+        }
+        Assert.True(moved > 0, "the update must change the trained weights");
+        foreach (var t in sampling.Values.Concat(trained.Values).Concat(start.Values))
+        {
+            t.Dispose();
+        }
+        Directory.Delete(dir, true);
     }
 
     [Fact]
