@@ -17,7 +17,10 @@ public sealed record UpdateMetrics(
     public string Kind => "update";
 }
 
-/// <summary>Statistics of one epoch (metrics.jsonl, kind "epoch").</summary>
+/// <summary>
+/// Statistics of one epoch (metrics.jsonl, kind "epoch"); <see cref="TagMeans"/>: per prompt tag, the mean of each
+/// reward component and of the total ("reward") over the epoch's rollouts (absent in logs from older versions).
+/// </summary>
 public sealed record EpochMetrics(
     int Epoch,
     double RewardMean,
@@ -33,7 +36,8 @@ public sealed record EpochMetrics(
     double TrainingSeconds,
     double ElapsedSeconds,
     double FirstUpdateMaxRatioDeviation,
-    int Images)
+    int Images,
+    IReadOnlyDictionary<string, Dictionary<string, double>>? TagMeans = null)
 {
     /// <summary>Record kind.</summary>
     public string Kind => "epoch";

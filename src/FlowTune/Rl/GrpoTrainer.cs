@@ -130,12 +130,13 @@ public sealed class GrpoTrainer
             var allRewards = rewards.SelectMany(r => r.Scores).ToList();
             var components = rewards.SelectMany(r => r.Components).GroupBy(c => c.Key)
                 .ToDictionary(g => g.Key, g => g.SelectMany(c => c.Value).Average());
+            var byTag = TagMeans(groups, batches, rewards);
             var sizes = batches.SelectMany(b => b.Groups).GroupBy(g => g).Select(g => g.Count()).ToList();
             var zeroStd = batches.SelectMany(b => b.Groups.Select((g, i) => (g, Zero: !b.Trained[i]))).Distinct().Count(x => x.Zero) / (double)groups.Count;
             var total = sampleClock.Elapsed.TotalSeconds;
             return new EpochMetrics(epoch + 1, allRewards.Average(), GroupAdvantages.Std(allRewards), components, zeroStd,
                 groups.Count, (int)Math.Round(sizes.Average()), trained, allRewards.Count / total, samplingSeconds, waitSeconds,
-                trainClock.Elapsed.TotalSeconds, clock.Seconds, updater.FirstUpdateMaxRatioDeviation, allRewards.Count);
+                trainClock.Elapsed.TotalSeconds, clock.Seconds, updater.FirstUpdateMaxRatioDeviation, allRewards.Count, byTag);
         }
         finally
         {
@@ -144,6 +145,15 @@ public sealed class GrpoTrainer
                 b.Dispose();
             }
         }
+    }
+
+    /// <summary>Mean of each reward component (and the total, "reward") per prompt tag of the epoch's rollouts.</summary>
+    private static Dictionary<string, Dictionary<string, double>> TagMeans(List<GenEvalEntry> groups, List<RolloutBatch> batches, List<RewardBatch> rewards)
+    {
+        var samples = batches.Zip(rewards).SelectMany(p => p.First.Groups.Select((g, i) => (Tag: GenEvalTags.Name(groups[g].Tag),
+            Values: p.Second.Components.Select(c => (c.Key, c.Value[i])).Append(("reward", p.Second.Scores[i])))));
+        return samples.GroupBy(s => s.Tag).ToDictionary(g => g.Key,
+            g => g.SelectMany(s => s.Values).GroupBy(v => v.Item1).ToDictionary(v => v.Key, v => v.Average(x => x.Item2)));
     }
 
     /// <summary>Sets every batch's advantages (trajectory, and per step when enabled); returns the number of trained samples.</summary>

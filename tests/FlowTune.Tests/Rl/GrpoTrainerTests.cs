@@ -118,6 +118,13 @@ public sealed class GrpoTrainerTests
         var log = RunLog.Read(resumed);
         Assert.Equal([1, 2], log.Epochs.Select(e => e.Epoch));
         Assert.True(log.ElapsedAfter(2) > log.ElapsedAfter(1), "training time carries over the resume");
+        Assert.All(log.Epochs, e =>
+        {
+            Assert.NotEmpty(e.TagMeans!);
+            Assert.All(e.TagMeans!, t => Assert.True(FlowTune.Worlds.GenEvalTags.TryParse(t.Key, out _), t.Key));
+            Assert.InRange(e.TagMeans!.Values.Min(m => m["reward"]), double.MinValue, e.RewardMean);
+            Assert.InRange(e.TagMeans!.Values.Max(m => m["reward"]), e.RewardMean, double.MaxValue);
+        });
         Directory.Delete(straight, true);
         Directory.Delete(resumed, true);
     }
