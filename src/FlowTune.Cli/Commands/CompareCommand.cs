@@ -15,9 +15,10 @@ public static class CompareCommand
         var budget = new Option<long>("--budget") { Description = "Sampled images per run.", Required = true };
         var evalEvery = new Option<int>("--eval-every") { Description = "Evaluate every N epochs.", DefaultValueFactory = _ => 10 };
         var shard = new Option<string>("--shard") { Description = "Run only part of the runs in this process: K/N takes runs K, K+N, ... (start N processes with K = 0..N-1; each run resumes from its folder). The table covers every finished run.", DefaultValueFactory = _ => "0/1" };
+        var reportOnly = new Option<bool>("--report-only") { Description = "Train nothing: write the table and curves from the runs finished so far (e.g. while shards still run)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder (runs, table.md, curves.html).", DefaultValueFactory = _ => new DirectoryInfo("runs/compare") };
         var command = new Command("compare", "Compare GRPO variants (e.g. Flow-GRPO vs SuperFlow parts) at equal sample budget over several seeds.");
-        foreach (var o in new Option[] { configs, seeds, budget, evalEvery, shard, output })
+        foreach (var o in new Option[] { configs, seeds, budget, evalEvery, shard, reportOnly, output })
         {
             command.Options.Add(o);
         }
@@ -35,7 +36,11 @@ public static class CompareCommand
             using var cts = CommonOptions.CancelOnCtrlC(Console.Out);
             var runner = new ComparisonRunner(dir, Console.Out);
             var plan = runner.Runs(loaded, Enumerable.Range(1, parse.GetValue(seeds)).ToList(), parse.GetValue(budget), parse.GetValue(evalEvery));
-            runner.Train(plan, ComparisonRunner.Shard.Parse(parse.GetValue(shard)!), cts.Token);
+            var part = ComparisonRunner.Shard.Parse(parse.GetValue(shard)!);
+            if (!parse.GetValue(reportOnly))
+            {
+                runner.Train(plan, part, cts.Token);
+            }
             var (runs, missing) = runner.Collect(plan);
             foreach (var m in missing)
             {
