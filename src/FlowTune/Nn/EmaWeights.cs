@@ -38,11 +38,16 @@ public sealed class EmaWeights
         }
     }
 
-    /// <summary>One EMA step with the given decay.</summary>
+    /// <summary>One EMA step with the given decay (0 copies the source exactly).</summary>
     public void Update(double decay)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(decay);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(decay, 1.0);
+        if (decay == 0)
+        {
+            CopyFromSource();
+            return;
+        }
         using var noGrad = Autograd.NoGrad();
         foreach (var (p, s) in _pairs)
         {

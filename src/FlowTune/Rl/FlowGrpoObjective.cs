@@ -10,6 +10,8 @@ namespace FlowTune.Rl;
 /// </summary>
 public sealed class FlowGrpoObjective(GrpoConfig config, GrpoPolicy policy) : IPolicyObjective
 {
+    private readonly SdeSamplerOptions _options = config.Sample.ToSamplerOptions();
+
     /// <summary>The steps trained: the first ⌊T·timestep_fraction⌋ steps that were stochastic.</summary>
     public static int[] TrainedSteps(bool[] stochastic, double fraction)
     {
@@ -30,7 +32,7 @@ public sealed class FlowGrpoObjective(GrpoConfig config, GrpoPolicy policy) : IP
         ArgumentNullException.ThrowIfNull(stats);
         var trajectory = batch.Trajectory;
         var steps = TrainedSteps(trajectory.Stochastic, config.Train.TimestepFraction);
-        var options = config.Sample.ToSamplerOptions();
+        var options = _options;
         var n = trajectory.Count;
         using var scope = TensorScope.Enter();
         var trajectoryAdvantages = Tensor.FromArray(batch.Advantages, n).To(DType.Float32);     // [B]

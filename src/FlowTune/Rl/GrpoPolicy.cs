@@ -80,21 +80,7 @@ public sealed class GrpoPolicy : IDisposable
     /// After an epoch's updates: θ_old ← decay·θ_old + (1 − decay)·θ (decay 0 copies θ: the next rollouts are on-policy).
     /// Nothing to do without a <see cref="SamplingPolicy"/>.
     /// </summary>
-    public void AdvanceSamplingPolicy(double decay)
-    {
-        if (_samplingCopy is null)
-        {
-            return;
-        }
-        if (decay == 0)
-        {
-            _samplingCopy.CopyFromSource();
-        }
-        else
-        {
-            _samplingCopy.Update(decay);
-        }
-    }
+    public void AdvanceSamplingPolicy(double decay) => _samplingCopy?.Update(decay);
 
     /// <summary>True when only LoRA adapters train.</summary>
     public bool UseLora { get; }

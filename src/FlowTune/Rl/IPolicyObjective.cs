@@ -6,7 +6,7 @@ namespace FlowTune.Rl;
 /// </summary>
 public interface IPolicyObjective
 {
-    /// <summary>Called once per epoch before the first update (e.g. to freeze the sampling policy).</summary>
+    /// <summary>Called once per epoch before the first update (e.g. to seed the epoch's re-noising draws).</summary>
     void BeginEpoch(int epoch);
 
     /// <summary>

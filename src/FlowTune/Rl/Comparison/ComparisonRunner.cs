@@ -58,7 +58,7 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
                 return;
             }
             var run = plan[i];
-            if (Finished(run))
+            if (Finished(ReadLog(run), run))
             {
                 log.WriteLine($"== {run.Name}, seed {run.Seed}: finished earlier ({run.Directory})");
                 continue;
@@ -76,9 +76,10 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
         var missing = new List<Plan>();
         foreach (var run in plan)
         {
-            if (Finished(run))
+            var runLog = ReadLog(run);
+            if (Finished(runLog, run))
             {
-                finished.Add(new ComparisonRun(run.Name, run.Seed, Curve(RunLog.Read(run.Directory, run.Config.NumEpochs), run.Config)));
+                finished.Add(new ComparisonRun(run.Name, run.Seed, Curve(runLog, run.Config)));
             }
             else
             {
@@ -89,9 +90,10 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
         return (finished, missing);
     }
 
+    private static RunLog ReadLog(Plan run) => RunLog.Read(run.Directory, run.Config.NumEpochs);
+
     /// <summary>A run is finished when its log holds the evaluation after its last epoch.</summary>
-    private static bool Finished(Plan run) =>
-        RunLog.Read(run.Directory, run.Config.NumEpochs).Evaluations.Any(e => e.Epoch == run.Config.NumEpochs);
+    private static bool Finished(RunLog runLog, Plan run) => runLog.Evaluations.Any(e => e.Epoch == run.Config.NumEpochs);
 
     /// <summary>Evaluation points with the sampled images, optimizer steps and training seconds behind them.</summary>
     public static List<CurvePoint> Curve(RunLog runLog, GrpoConfig config)
