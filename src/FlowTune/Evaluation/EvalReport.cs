@@ -5,6 +5,15 @@ namespace FlowTune.Evaluation;
 /// <summary>Accuracy of one tag.</summary>
 public sealed record TagAccuracy(string Tag, double Accuracy, int Images, int Prompts);
 
+/// <summary>One evaluated image (a line of results.jsonl).</summary>
+/// <param name="Prompt">The prompt.</param>
+/// <param name="Tag">Its GenEval tag.</param>
+/// <param name="Sample">Index of the sample among the prompt's images.</param>
+/// <param name="Correct">GenEval's strict verdict.</param>
+/// <param name="Reward">The partial-credit reward.</param>
+/// <param name="Reasons">Why the image failed (empty when correct), in the judge's words.</param>
+public sealed record EvalImageResult(string Prompt, string Tag, int Sample, bool Correct, double Reward, IReadOnlyList<string> Reasons);
+
 /// <summary>The result of an evaluation (written as eval.json).</summary>
 public sealed record EvalReport(
     IReadOnlyList<TagAccuracy> Tags,

@@ -12,11 +12,13 @@ namespace FlowTune.Evaluation;
 /// <summary>
 /// GenEval-style evaluation: ODE samples for every prompt, scored by the world's judge; per-tag strict accuracy,
 /// overall = mean of the tag accuracies (GenEval's number), mean partial-credit reward, and a diversity figure
-/// (mean pairwise pixel distance between samples of the same prompt). Writes eval.json and one grid per tag.
+/// (mean pairwise pixel distance between samples of the same prompt). Writes eval.json, one grid per tag and
+/// results.jsonl: every image's prompt, tag, verdict, reward and the judge's reasons for a failure (GenEval's
+/// per-image results), so failures can be counted by cause.
 /// </summary>
 public static class Evaluator
 {
-    /// <summary>Runs the evaluation; <paramref name="outputDirectory"/> (optional) receives eval.json and grids.</summary>
+    /// <summary>Runs the evaluation; <paramref name="outputDirectory"/> (optional) receives eval.json, results.jsonl and grids.</summary>
     public static EvalReport Run(IVelocityModel model, IReadOnlyList<GenEvalEntry> entries, IImageJudge judge, EvalOptions options,
         string? outputDirectory = null, TextWriter? progress = null)
     {
@@ -29,6 +31,7 @@ public static class Evaluator
         var jobs = Plan(entries, options);                      // (entry index, sample index)
         var accuracy = new GenEvalAccuracy();
         var rewards = new List<double>();
+        var results = new List<EvalImageResult>();
         var imagesByPrompt = new Dictionary<int, List<RgbImage>>();
         var sampler = new OdeSamplerOptions { Steps = options.Steps, GuidanceScale = options.GuidanceScale, Shift = options.Shift, BatchSize = options.BatchSize };
         for (var start = 0; start < jobs.Count; start += options.BatchSize)
@@ -43,6 +46,8 @@ public static class Evaluator
             {
                 accuracy.Add(entries[batch[i].Entry].Tag, scores[i].Correct);
                 rewards.Add(scores[i].Reward);
+                var entry = entries[batch[i].Entry];
+                results.Add(new EvalImageResult(entry.Prompt, GenEvalTags.Name(entry.Tag), batch[i].Sample, scores[i].Correct, scores[i].Reward, scores[i].Reasons));
                 if (!imagesByPrompt.TryGetValue(batch[i].Entry, out var list))
                 {
                     imagesByPrompt[batch[i].Entry] = list = [];
@@ -58,7 +63,7 @@ public static class Evaluator
             Diversity(imagesByPrompt.Values), options);
         if (outputDirectory is not null)
         {
-            Write(outputDirectory, report, entries, imagesByPrompt);
+            Write(outputDirectory, report, results, entries, imagesByPrompt);
         }
         return report;
     }
@@ -112,10 +117,20 @@ public static class Evaluator
         return perPrompt.Count == 0 ? double.NaN : perPrompt.Average();
     }
 
-    private static void Write(string directory, EvalReport report, IReadOnlyList<GenEvalEntry> entries, Dictionary<int, List<RgbImage>> imagesByPrompt)
+    private static void Write(string directory, EvalReport report, IReadOnlyList<EvalImageResult> results, IReadOnlyList<GenEvalEntry> entries,
+        Dictionary<int, List<RgbImage>> imagesByPrompt)
     {
         Directory.CreateDirectory(directory);
         Json.Write(Path.Combine(directory, "eval.json"), report);
+        var resultsPath = Path.Combine(directory, "results.jsonl");
+        File.Delete(resultsPath);
+        using (var writer = new JsonlWriter(resultsPath))
+        {
+            foreach (var r in results)
+            {
+                writer.Write(r);
+            }
+        }
         foreach (var tag in GenEvalTags.All)
         {
             var images = imagesByPrompt.Where(kv => entries[kv.Key].Tag == tag).OrderBy(kv => kv.Key)

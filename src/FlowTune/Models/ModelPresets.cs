@@ -8,7 +8,7 @@ namespace FlowTune.Models;
 public static class ModelPresets
 {
     /// <summary>The preset names.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["unet-small", "mmdit-small", "tiny-unet", "tiny-mmdit"];
+    public static IReadOnlyList<string> Names { get; } = ["unet-small", "unet-small-pos", "mmdit-small", "tiny-unet", "tiny-mmdit"];
 
     /// <summary>The default preset on a CPU (chosen by measurement; see README).</summary>
     public const string Default = "unet-small";
@@ -18,6 +18,8 @@ public static class ModelPresets
     {
         // ~2 M parameters: 32/64/128 channels at 32/16/8 px (calibrated on 2 cores).
         "unet-small" => new FlowModelConfig { Architecture = "unet", ImageSize = imageSize },
+        // The same with 16 position features in every attention block (PositionCode): +6 K parameters.
+        "unet-small-pos" => new FlowModelConfig { Architecture = "unet", ImageSize = imageSize, UNet = new UNetConfig { PositionFeatures = 16 } },
         // Patch-4 transformer (64 image tokens), width 128, 4 joint blocks (the family of SD3).
         "mmdit-small" => new FlowModelConfig { Architecture = "mmdit", ImageSize = imageSize },
         // Test-sized models: a few thousand parameters, seconds to train.

@@ -1,4 +1,8 @@
+using System.Text.Json;
 using FlowTune.Evaluation;
+using FlowTune.Models;
+using FlowTune.Models.Text;
+using FlowTune.Torch;
 using FlowTune.Worlds;
 using FlowTune.Worlds.Shapes;
 
@@ -40,5 +44,52 @@ public sealed class EvaluatorTests
         // Then
         Assert.Equal(0.0, same, 9);
         Assert.Equal(Math.Sqrt(0.25 / 3), different, 6); // one channel of three differs by 0.5
+    }
+
+    [Fact]
+    public void Should_WriteEveryImagesVerdictAndReasons_When_EvaluatingIntoAFolder()
+    {
+        // Given: a tiny model, one test prompt per tag, and a judge that passes two tags and names why the rest fail
+        using var scope = TensorScope.Enter();
+        var (_, test) = new ShapesWorld().DefaultPrompts();
+        var entries = GenEvalTags.All.Select(t => test.First(e => e.Tag == t)).ToList();
+        using var generator = new Generator(1);
+        using var model = new FlowModel(ModelPresets.Get("tiny-unet", 16), new Tokenizer(["a", "circle"], 8), generator);
+        var options = new EvalOptions { Steps = 2, SamplesPerPrompt = 2, MinImagesPerTag = 3, BatchSize = 5 };
+        var dir = Path.Combine(Path.GetTempPath(), $"eval-{Guid.NewGuid():N}");
+
+        // When
+        var report = Evaluator.Run(model, entries, new TagJudge(), options, dir);
+        var lines = File.ReadAllLines(Path.Combine(dir, "results.jsonl"));
+        Directory.Delete(dir, true);
+
+        // Then: one line per image, agreeing with the report tag by tag
+        Assert.Equal(report.Images, lines.Length);
+        var rows = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(3 * entries.Count, rows.Count);
+        foreach (var tag in report.Tags)
+        {
+            var ofTag = rows.Where(r => r.GetProperty("tag").GetString() == tag.Tag).ToList();
+            Assert.Equal(tag.Images, ofTag.Count);
+            Assert.Equal(tag.Accuracy, ofTag.Count(r => r.GetProperty("correct").GetBoolean()) / (double)ofTag.Count, 9);
+        }
+        Assert.All(rows, r =>
+        {
+            var correct = r.GetProperty("correct").GetBoolean();
+            var reasons = r.GetProperty("reasons").EnumerateArray().Select(e => e.GetString()).ToList();
+            Assert.Equal(correct ? [] : [$"fails {r.GetProperty("tag").GetString()}"], reasons);
+            Assert.Contains(r.GetProperty("prompt").GetString(), entries.Select(e => e.Prompt));
+            Assert.Equal(correct ? 1.0 : 0.25, r.GetProperty("reward").GetDouble());
+        });
+        Assert.Equal([0, 1, 2], rows.Select(r => r.GetProperty("sample").GetInt32()).Distinct().Order());
+    }
+
+    private sealed class TagJudge : IImageJudge
+    {
+        public GenEvalScore Score(RgbImage image, GenEvalEntry entry)
+        {
+            var pass = entry.Tag is GenEvalTag.SingleObject or GenEvalTag.Colors;
+            return new GenEvalScore(pass, pass, pass ? 1.0 : 0.25, [], pass ? [] : [$"fails {GenEvalTags.Name(entry.Tag)}"]);
+        }
     }
 }

@@ -19,6 +19,7 @@ public sealed class FlowModelTests
     [Theory]
     [InlineData("tiny-unet")]
     [InlineData("tiny-mmdit")]
+    [InlineData("unet-small-pos")]
     public void Should_PredictVelocityOfInputShapeAndBackprop_When_Forwarded(string preset)
     {
         // Given
@@ -84,6 +85,7 @@ public sealed class FlowModelTests
     [Theory]
     [InlineData("tiny-unet")]
     [InlineData("tiny-mmdit")]
+    [InlineData("unet-small-pos")]
     public void Should_RoundTripBitIdentically_When_CheckpointIsSavedAndLoaded(string preset)
     {
         // Given

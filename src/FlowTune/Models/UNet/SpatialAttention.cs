@@ -5,7 +5,8 @@ namespace FlowTune.Models.UNet;
 
 /// <summary>
 /// Attention over the pixels of a feature map: optional self-attention, cross-attention to text tokens and an MLP,
-/// each pre-norm with a zero-initialised output (so the block starts as the identity).
+/// each pre-norm with a zero-initialised output (so the block starts as the identity). With position features the
+/// pixels first receive a <see cref="PositionCode"/> (also zero at the start).
 /// </summary>
 public sealed class SpatialAttention : Module
 {
@@ -16,9 +17,14 @@ public sealed class SpatialAttention : Module
     private readonly LayerNorm? _mlpNorm;
     private readonly Linear? _fc1;
     private readonly Linear? _fc2;
+    private readonly PositionCode? _position;
 
-    /// <summary>Creates the block for <paramref name="channels"/> channels and text width <paramref name="textWidth"/>.</summary>
-    public SpatialAttention(int channels, int textWidth, int heads, bool selfAttention, bool mlp, Generator generator)
+    /// <summary>
+    /// Creates the block for <paramref name="channels"/> channels and text width <paramref name="textWidth"/>;
+    /// <paramref name="positionFeatures"/> &gt; 0 adds a position code (registered last and zero-initialised, so the
+    /// other weights draw the same random numbers as without it).
+    /// </summary>
+    public SpatialAttention(int channels, int textWidth, int heads, bool selfAttention, bool mlp, Generator generator, int positionFeatures = 0)
     {
         if (selfAttention)
         {
@@ -33,6 +39,10 @@ public sealed class SpatialAttention : Module
             _fc1 = RegisterModule("fc1", new Linear(channels, 4 * channels, generator));
             _fc2 = RegisterModule("fc2", new Linear(4 * channels, channels, generator, zeroInit: true));
         }
+        if (positionFeatures > 0)
+        {
+            _position = RegisterModule("position", new PositionCode(positionFeatures, channels, generator));
+        }
     }
 
     /// <summary>x [B, C, H, W], text tokens [B, L, Dt] with padding mask [B, L] → [B, C, H, W].</summary>
@@ -41,6 +51,10 @@ public sealed class SpatialAttention : Module
         using var scope = TensorScope.Enter();
         var s = x.Shape;                                                   // [B, C, H, W]
         var h = x.Flatten(2).Transpose(1, 2);                              // [B, HW, C]
+        if (_position is not null)
+        {
+            h = _position.Add(h, (int)s[2], (int)s[3]);                    // [B, HW, C]
+        }
         if (_self is not null)
         {
             var n = _selfNorm!.Forward(h);

@@ -22,6 +22,13 @@ public sealed record UNetConfig
     /// <summary>GroupNorm groups (must divide every channel count).</summary>
     public int Groups { get; init; } = 8;
 
+    /// <summary>
+    /// Sinusoidal position features given to every attention block (<see cref="PositionCode"/>; a multiple of 4,
+    /// 0 = none). Without them attention cannot tell where a pixel is, which prompts like "a circle left of a square"
+    /// need; 0 keeps models saved before this option loading unchanged.
+    /// </summary>
+    public int PositionFeatures { get; init; }
+
     /// <summary>Every problem with these values.</summary>
     public IEnumerable<string> Validate()
     {
@@ -42,6 +49,10 @@ public sealed record UNetConfig
             {
                 yield return $"unet.cross_attention_levels entry {level} is not a level above the bottleneck (0..{Channels.Length - 2})";
             }
+        }
+        if (PositionFeatures < 0 || PositionFeatures % 4 != 0 || PositionFeatures > 64)
+        {
+            yield return $"unet.position_features must be 0 or a multiple of 4 up to 64, got {PositionFeatures}";
         }
         if (EmbeddingWidth < 8)
         {

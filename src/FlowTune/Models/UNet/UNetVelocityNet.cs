@@ -39,19 +39,19 @@ public sealed class UNetVelocityNet : Module, IVelocityNet
         {
             _downBlocks.Add(RegisterModule($"down{i}_res", new ResBlock(c[i], c[i], e, config.Groups, generator)));
             _downAttention.Add(config.CrossAttentionLevels.Contains(i)
-                ? RegisterModule($"down{i}_attn", new SpatialAttention(c[i], textWidth, config.Heads, false, false, generator))
+                ? RegisterModule($"down{i}_attn", new SpatialAttention(c[i], textWidth, config.Heads, false, false, generator, config.PositionFeatures))
                 : null);
             _downsample.Add(RegisterModule($"down{i}_conv", new Conv2d(c[i], c[i + 1], 3, generator, stride: 2, padding: 1)));
         }
         var last = c[^1];
         _midBlock = RegisterModule("mid_res", new ResBlock(last, last, e, config.Groups, generator));
-        _midAttention = RegisterModule("mid_attn", new SpatialAttention(last, textWidth, config.Heads, true, true, generator));
+        _midAttention = RegisterModule("mid_attn", new SpatialAttention(last, textWidth, config.Heads, true, true, generator, config.PositionFeatures));
         for (var i = c.Length - 2; i >= 0; i--)
         {
             _upsample.Add(RegisterModule($"up{i}_conv", new Conv2d(c[i + 1], c[i], 3, generator)));
             _upBlocks.Add(RegisterModule($"up{i}_res", new ResBlock(c[i], c[i], e, config.Groups, generator)));
             _upAttention.Add(config.CrossAttentionLevels.Contains(i)
-                ? RegisterModule($"up{i}_attn", new SpatialAttention(c[i], textWidth, config.Heads, false, false, generator))
+                ? RegisterModule($"up{i}_attn", new SpatialAttention(c[i], textWidth, config.Heads, false, false, generator, config.PositionFeatures))
                 : null);
         }
         _outNorm = RegisterModule("out_norm", new GroupNorm(config.Groups, c[0]));
