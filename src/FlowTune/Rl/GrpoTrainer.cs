@@ -25,15 +25,20 @@ public sealed class GrpoTrainer
     private readonly GrpoConfig _config;
     private readonly string _runDirectory;
     private readonly TextWriter _log;
+    private readonly EvalCache? _evalCache;
 
-    /// <summary>Creates the trainer (nothing runs until <see cref="Run"/>).</summary>
-    public GrpoTrainer(GrpoConfig config, string runDirectory, TextWriter log)
+    /// <summary>
+    /// Creates the trainer (nothing runs until <see cref="Run"/>); evaluations of weights found in
+    /// <paramref name="evalCache"/> (e.g. the shared base of a comparison's runs) are copied, not recomputed.
+    /// </summary>
+    public GrpoTrainer(GrpoConfig config, string runDirectory, TextWriter log, EvalCache? evalCache = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         Validation.ThrowIfAny(config.Validate(), "GRPO config");
         _config = config;
         _runDirectory = runDirectory;
         _log = log;
+        _evalCache = evalCache;
     }
 
     /// <summary>Metrics of every epoch run by this process, in order (the whole run: <see cref="RunLog.Read"/>).</summary>
@@ -194,9 +199,13 @@ public sealed class GrpoTrainer
             SamplesPerPrompt = _config.Sample.EvalSamplesPerPrompt,
             MinImagesPerTag = _config.Sample.EvalMinImagesPerTag,
         };
-        var report = Evaluator.Run(policy.ForEvaluation, test, judge, options, Path.Combine(_runDirectory, "eval", $"epoch_{epoch:D4}"));
+        var output = Path.Combine(_runDirectory, "eval", $"epoch_{epoch:D4}");
+        var cached = false;
+        var report = _evalCache is null
+            ? Evaluator.Run(policy.ForEvaluation, test, judge, options, output)
+            : _evalCache.Run(policy.ForEvaluation, test, judge, options, output, out cached);
         Evaluations.Add((epoch, report));
-        _log.WriteLine($"  evaluation after epoch {epoch} ({(policy.EmaModel is null ? "policy" : "EMA")} weights, {options.Steps} ODE steps):");
+        _log.WriteLine($"  evaluation after epoch {epoch} ({(policy.EmaModel is null ? "policy" : "EMA")} weights, {options.Steps} ODE steps{(cached ? ", the same weights evaluated before: copied from " + _evalCache!.Directory : "")}):");
         _log.WriteLine(string.Join(Environment.NewLine, report.Format().Split(Environment.NewLine).Select(l => "    " + l)));
         metrics.Write(new EvalMetrics(epoch, report.Overall, report.MeanReward, report.Diversity, report.Tags.ToDictionary(t => t.Tag, t => t.Accuracy)));
     }

@@ -134,7 +134,8 @@ public sealed class GrpoTrainerTests
     {
         // Given: two configs, two seeds, an 8-image budget (1 epoch of 2 × 4), run as two shards one after the other
         var dir = Path.Combine(Path.GetTempPath(), $"grpo-cmp-{Guid.NewGuid():N}");
-        var runner = new FlowTune.Rl.Comparison.ComparisonRunner(dir, TextWriter.Null);
+        var log = new StringWriter();
+        var runner = new FlowTune.Rl.Comparison.ComparisonRunner(dir, log);
         var configs = new List<(string, GrpoConfig)> { ("a", Tiny()), ("b", Tiny() with { Train = Tiny().Train with { LearningRate = 3e-3 } }) };
         var plan = runner.Runs(configs, [1, 2], budget: 8, evalEvery: 1);
 
@@ -143,9 +144,13 @@ public sealed class GrpoTrainerTests
         var (half, missingHalf) = runner.Collect(plan);
         runner.Train(plan, FlowTune.Rl.Comparison.ComparisonRunner.Shard.Parse("0/2"), CancellationToken.None);
         var (all, missing) = runner.Collect(plan);
+        var cached = Directory.GetDirectories(Path.Combine(dir, "eval-cache")).Length;
 
         // Then
         Directory.Delete(dir, true);
+        // the shared base is evaluated once and copied three times; the four trained models each have their own entry
+        Assert.Equal(5, cached);
+        Assert.Equal(3, log.ToString().Split('\n').Count(l => l.Contains("evaluated before")));
         Assert.Equal([("b", 1), ("b", 2)], half.Select(r => (r.Config, r.Seed)));
         Assert.Equal(2, missingHalf.Count);
         Assert.Empty(missing);

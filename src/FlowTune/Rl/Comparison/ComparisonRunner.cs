@@ -1,3 +1,4 @@
+using FlowTune.Evaluation;
 using FlowTune.IO;
 
 namespace FlowTune.Rl.Comparison;
@@ -6,7 +7,8 @@ namespace FlowTune.Rl.Comparison;
 /// Runs several GRPO configs for the same sample budget from the same base and seeds (<c>flowtune compare</c>):
 /// each run gets ⌈budget / images per epoch⌉ epochs and is evaluated every <c>evalEvery</c> epochs. Every run lives
 /// in its own directory and resumes from it, so a stopped comparison continues where it was, and the runs can be
-/// split over processes (<see cref="Shard"/>); the report reads every finished run's log.
+/// split over processes (<see cref="Shard"/>); the report reads every finished run's log. Evaluations share an
+/// <see cref="EvalCache"/> in <c>eval-cache/</c>, so the base that every run evaluates at epoch 0 is evaluated once.
 /// </summary>
 public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
 {
@@ -64,7 +66,7 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
                 continue;
             }
             log.WriteLine($"== {run.Name}, seed {run.Seed}: {run.Config.NumEpochs} epochs × {run.Config.ImagesPerEpoch()} images");
-            new GrpoTrainer(run.Config, run.Directory, log).Run(resume: true, cancel);
+            new GrpoTrainer(run.Config, run.Directory, log, new EvalCache(Path.Combine(outputDirectory, "eval-cache"))).Run(resume: true, cancel);
         }
     }
 
