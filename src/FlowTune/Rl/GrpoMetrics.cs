@@ -19,7 +19,9 @@ public sealed record UpdateMetrics(
 
 /// <summary>
 /// Statistics of one epoch (metrics.jsonl, kind "epoch"); <see cref="TagMeans"/>: per prompt tag, the mean of each
-/// reward component and of the total ("reward") over the epoch's rollouts (absent in logs from older versions).
+/// reward component and of the total ("reward") over the epoch's rollouts; <see cref="TagImages"/>: per tag, the
+/// images sampled and those trained on (not in a zero-variance group), which shows where adaptive groups spend the
+/// budget. Both are absent in logs from older versions.
 /// </summary>
 public sealed record EpochMetrics(
     int Epoch,
@@ -37,11 +39,15 @@ public sealed record EpochMetrics(
     double ElapsedSeconds,
     double FirstUpdateMaxRatioDeviation,
     int Images,
-    IReadOnlyDictionary<string, Dictionary<string, double>>? TagMeans = null)
+    IReadOnlyDictionary<string, Dictionary<string, double>>? TagMeans = null,
+    IReadOnlyDictionary<string, TagImageCounts>? TagImages = null)
 {
     /// <summary>Record kind.</summary>
     public string Kind => "epoch";
 }
+
+/// <summary>Images of one prompt tag in an epoch: sampled, and trained on.</summary>
+public sealed record TagImageCounts(int Sampled, int Trained);
 
 /// <summary>One periodic evaluation (metrics.jsonl, kind "eval"): strict accuracy per tag, overall, reward, diversity.</summary>
 public sealed record EvalMetrics(

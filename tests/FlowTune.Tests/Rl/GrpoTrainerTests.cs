@@ -99,6 +99,11 @@ public sealed class GrpoTrainerTests
         var expectedImages = adaptive ? 12 : 8;
         Assert.All(trainer.Epochs, e => Assert.Equal(expectedImages, e.Images));
         Assert.All(trainer.Epochs, e => Assert.True(e.FirstUpdateMaxRatioDeviation < 1e-6));
+        Assert.All(trainer.Epochs, e =>
+        {
+            Assert.Equal(e.Images, e.TagImages!.Values.Sum(c => c.Sampled));
+            Assert.Equal(e.TrainedSamples, e.TagImages!.Values.Sum(c => c.Trained));
+        });
     }
 
     [Fact]
@@ -121,6 +126,8 @@ public sealed class GrpoTrainerTests
         Assert.All(log.Epochs, e =>
         {
             Assert.NotEmpty(e.TagMeans!);
+            Assert.Equal(e.TagMeans!.Keys.Order(), e.TagImages!.Keys.Order());
+            Assert.Equal(e.Images, e.TagImages!.Values.Sum(c => c.Sampled));
             Assert.All(e.TagMeans!, t => Assert.True(FlowTune.Worlds.GenEvalTags.TryParse(t.Key, out _), t.Key));
             Assert.InRange(e.TagMeans!.Values.Min(m => m["reward"]), double.MinValue, e.RewardMean);
             Assert.InRange(e.TagMeans!.Values.Max(m => m["reward"]), e.RewardMean, double.MaxValue);
