@@ -1,9 +1,6 @@
 using FlowTune.Evaluation;
-using FlowTune.Models;
-using FlowTune.Models.Text;
 using FlowTune.Torch;
 using FlowTune.Worlds;
-using FlowTune.Worlds.Shapes;
 
 namespace FlowTune.Tests.Evaluation;
 
@@ -14,10 +11,8 @@ public sealed class EvalCacheTests
     {
         // Given
         using var scope = TensorScope.Enter();
-        var (_, test) = new ShapesWorld().DefaultPrompts();
-        var entries = GenEvalTags.All.Select(t => test.First(e => e.Tag == t)).ToList();
-        using var generator = new Generator(1);
-        using var model = new FlowModel(ModelPresets.Get("tiny-unet", 16), new Tokenizer(["a", "circle"], 8), generator);
+        var entries = EvalFixtures.OnePromptPerTag();
+        using var model = EvalFixtures.TinyModel();
         var options = new EvalOptions { Steps = 2, SamplesPerPrompt = 1, MinImagesPerTag = 1 };
         var root = Path.Combine(Path.GetTempPath(), $"evalcache-{Guid.NewGuid():N}");
         var cache = new EvalCache(Path.Combine(root, "cache"));

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using FlowTune.Evaluation;
-using FlowTune.Models;
-using FlowTune.Models.Text;
 using FlowTune.Torch;
 using FlowTune.Worlds;
 using FlowTune.Worlds.Shapes;
@@ -51,10 +49,8 @@ public sealed class EvaluatorTests
     {
         // Given: a tiny model, one test prompt per tag, and a judge that passes two tags and names why the rest fail
         using var scope = TensorScope.Enter();
-        var (_, test) = new ShapesWorld().DefaultPrompts();
-        var entries = GenEvalTags.All.Select(t => test.First(e => e.Tag == t)).ToList();
-        using var generator = new Generator(1);
-        using var model = new FlowModel(ModelPresets.Get("tiny-unet", 16), new Tokenizer(["a", "circle"], 8), generator);
+        var entries = EvalFixtures.OnePromptPerTag();
+        using var model = EvalFixtures.TinyModel();
         var options = new EvalOptions { Steps = 2, SamplesPerPrompt = 2, MinImagesPerTag = 3, BatchSize = 5 };
         var dir = Path.Combine(Path.GetTempPath(), $"eval-{Guid.NewGuid():N}");
 
