@@ -47,7 +47,8 @@ public static class Evaluator
                 accuracy.Add(entries[batch[i].Entry].Tag, scores[i].Correct);
                 rewards.Add(scores[i].Reward);
                 var entry = entries[batch[i].Entry];
-                results.Add(new EvalImageResult(entry.Prompt, GenEvalTags.Name(entry.Tag), batch[i].Sample, scores[i].Correct, scores[i].Reward, scores[i].Reasons));
+                results.Add(new EvalImageResult(entry.Prompt, GenEvalTags.Name(entry.Tag), batch[i].Sample, scores[i].Correct, scores[i].Reward, scores[i].Reasons,
+                    scores[i].Correct ? GenEvalFailure.None : scores[i].Cause));
                 if (!imagesByPrompt.TryGetValue(batch[i].Entry, out var list))
                 {
                     imagesByPrompt[batch[i].Entry] = list = [];
@@ -57,7 +58,7 @@ public static class Evaluator
             progress?.WriteLine(FormattableString.Invariant($"  eval {Math.Min(start + options.BatchSize, jobs.Count)}/{jobs.Count} images"));
         }
         var tags = GenEvalTags.All.Where(t => accuracy.Count(t) > 0)
-            .Select(t => new TagAccuracy(GenEvalTags.Name(t), accuracy.Accuracy(t), accuracy.Count(t), entries.Count(e => e.Tag == t)))
+            .Select(t => new TagAccuracy(GenEvalTags.Name(t), accuracy.Accuracy(t), accuracy.Count(t), entries.Count(e => e.Tag == t), FailureShares(results, t)))
             .ToList();
         var report = new EvalReport(tags, tags.Average(t => t.Accuracy), rewards.Average(), jobs.Count, clock.Elapsed.TotalSeconds,
             Diversity(imagesByPrompt.Values), options);
@@ -66,6 +67,14 @@ public static class Evaluator
             Write(outputDirectory, report, results, entries, imagesByPrompt);
         }
         return report;
+    }
+
+    /// <summary>Share of a tag's images failing by each cause (a judge that gives no cause counts as "unspecified").</summary>
+    private static Dictionary<GenEvalFailure, double> FailureShares(List<EvalImageResult> results, GenEvalTag tag)
+    {
+        var name = GenEvalTags.Name(tag);
+        var ofTag = results.Where(r => r.Tag == name).ToList();
+        return ofTag.Where(r => !r.Correct).GroupBy(r => r.Cause).ToDictionary(g => g.Key, g => g.Count() / (double)ofTag.Count);
     }
 
     /// <summary>Which (prompt, sample) pairs to draw: SamplesPerPrompt each, more for tags with few prompts.</summary>

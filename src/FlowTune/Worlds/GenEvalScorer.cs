@@ -38,15 +38,15 @@ public sealed class GenEvalScorer
         ArgumentNullException.ThrowIfNull(detections);
         double threshold = entry.Tag == GenEvalTag.Counting ? _options.CountingConfidenceThreshold : _options.ConfidenceThreshold;
         var groups = new DetectionGroups(detections, threshold, _options.MaxObjectsPerClass);
-        var reasons = new List<string>();
+        var reasons = new Reasons();
         bool correct = EvaluateStrict(entry, groups, reasons);
         var components = new List<RewardComponent>();
         bool exact = EvaluateReward(entry, groups, components);
         double reward = components.Count > 0 ? components.Average(c => c.Value) : 0;
-        return new GenEvalScore(correct, exact, reward, components, reasons);
+        return new GenEvalScore(correct, exact, reward, components, reasons.Texts) { Cause = reasons.First };
     }
 
-    private bool EvaluateStrict(GenEvalEntry entry, DetectionGroups groups, List<string> reasons)
+    private bool EvaluateStrict(GenEvalEntry entry, DetectionGroups groups, Reasons reasons)
     {
         bool correct = true;
         var matchedGroups = new List<IReadOnlyList<DetectedObject>?>();
@@ -57,7 +57,7 @@ public sealed class GenEvalScorer
             if (found.Count < req.Count)
             {
                 matched = false;
-                reasons.Add($"expected {req.ClassName}>={req.Count}, found {found.Count}");
+                reasons.Add(GenEvalFailure.MissingObjects, $"expected {req.ClassName}>={req.Count}, found {found.Count}");
             }
             else
             {
@@ -67,7 +67,7 @@ public sealed class GenEvalScorer
                     if (withColor < req.Count)
                     {
                         matched = false;
-                        reasons.Add($"expected {req.Color} {req.ClassName}>={req.Count}, found {withColor} {req.Color}");
+                        reasons.Add(GenEvalFailure.WrongColor, $"expected {req.Color} {req.ClassName}>={req.Count}, found {withColor} {req.Color}");
                     }
                 }
 
@@ -87,7 +87,7 @@ public sealed class GenEvalScorer
             if (n >= req.Count)
             {
                 correct = false;
-                reasons.Add($"expected {req.ClassName}<{req.Count}, found {n}");
+                reasons.Add(GenEvalFailure.ExtraObjects, $"expected {req.ClassName}<{req.Count}, found {n}");
             }
         }
 
@@ -125,13 +125,13 @@ public sealed class GenEvalScorer
         return exact;
     }
 
-    private bool CheckPosition(IncludeClause req, IReadOnlyList<DetectedObject> found, IReadOnlyList<DetectedObject>? target, List<string>? reasons)
+    private bool CheckPosition(IncludeClause req, IReadOnlyList<DetectedObject> found, IReadOnlyList<DetectedObject>? target, Reasons? reasons)
     {
         PositionRelation relation = req.Position!.Relation;
         string relationName = PositionRelations.Name(relation);
         if (target is null)
         {
-            reasons?.Add($"no target for {req.ClassName} to be {relationName}");
+            reasons?.Add(GenEvalFailure.MissingObjects, $"no target for {req.ClassName} to be {relationName}");
             return false;
         }
 
@@ -141,7 +141,7 @@ public sealed class GenEvalScorer
             {
                 if (!PositionRelations.Holds(obj.Box, targetObj.Box, relation, _options.PositionThreshold))
                 {
-                    reasons?.Add($"expected {req.ClassName} {relationName} target, found otherwise");
+                    reasons?.Add(GenEvalFailure.WrongPosition, $"expected {req.ClassName} {relationName} target, found otherwise");
                     return false;
                 }
             }
@@ -152,4 +152,21 @@ public sealed class GenEvalScorer
 
     private static double CountCredit(int required, int found) =>
         Math.Clamp(1.0 - (Math.Abs(required - found) / (double)required), 0.0, 1.0);
+
+    /// <summary>Failure texts in GenEval's wording, and the cause of the first.</summary>
+    private sealed class Reasons
+    {
+        public List<string> Texts { get; } = [];
+
+        public GenEvalFailure First { get; private set; }
+
+        public void Add(GenEvalFailure cause, string text)
+        {
+            if (Texts.Count == 0)
+            {
+                First = cause;
+            }
+            Texts.Add(text);
+        }
+    }
 }

@@ -38,7 +38,7 @@ public sealed class EvalCacheTests
             Assert.True(hit2);
             Assert.Equal(judgedOnce, judgedAfterHit);
             Assert.Equal(first.Overall, second.Overall);
-            Assert.Equal(first.Tags, second.Tags);
+            Assert.Equal(first.Format(), second.Format());
             Assert.Equal(File.ReadAllBytes(Path.Combine(root, "a", "results.jsonl")), File.ReadAllBytes(Path.Combine(root, "b", "results.jsonl")));
             Assert.True(File.Exists(Path.Combine(root, "b", "grid_position.png")));
             Assert.False(hitChanged);
@@ -62,7 +62,7 @@ public sealed class EvalCacheTests
         {
             Interlocked.Increment(ref _calls);
             var pass = image.Data[0] > 0.5f;
-            return new GenEvalScore(pass, pass, pass ? 1 : 0, [], pass ? [] : ["dark corner"]);
+            return new GenEvalScore(pass, pass, pass ? 1 : 0, [], pass ? [] : ["dark corner"]) { Cause = pass ? GenEvalFailure.None : GenEvalFailure.WrongColor };
         }
     }
 }

@@ -78,6 +78,14 @@ public sealed class EvaluatorTests
             Assert.Equal(correct ? 1.0 : 0.25, r.GetProperty("reward").GetDouble());
         });
         Assert.Equal([0, 1, 2], rows.Select(r => r.GetProperty("sample").GetInt32()).Distinct().Order());
+        // failure causes: in every line, and as shares per tag in the report and its text
+        Assert.All(rows, r => Assert.Equal(
+            r.GetProperty("correct").GetBoolean() ? "none" : r.GetProperty("tag").GetString() == "position" ? "wrong_position" : "missing_objects",
+            r.GetProperty("cause").GetString()));
+        var position = report.Tags.Single(t => t.Tag == "position");
+        Assert.Equal(1.0, position.Failures![GenEvalFailure.WrongPosition]);
+        Assert.Empty(report.Tags.Single(t => t.Tag == "colors").Failures!);
+        Assert.Contains("failed: wrong position 100", report.Format());
     }
 
     private sealed class TagJudge : IImageJudge
@@ -85,7 +93,10 @@ public sealed class EvaluatorTests
         public GenEvalScore Score(RgbImage image, GenEvalEntry entry)
         {
             var pass = entry.Tag is GenEvalTag.SingleObject or GenEvalTag.Colors;
-            return new GenEvalScore(pass, pass, pass ? 1.0 : 0.25, [], pass ? [] : [$"fails {GenEvalTags.Name(entry.Tag)}"]);
+            return new GenEvalScore(pass, pass, pass ? 1.0 : 0.25, [], pass ? [] : [$"fails {GenEvalTags.Name(entry.Tag)}"])
+            {
+                Cause = entry.Tag == GenEvalTag.Position ? GenEvalFailure.WrongPosition : GenEvalFailure.MissingObjects,
+            };
         }
     }
 }

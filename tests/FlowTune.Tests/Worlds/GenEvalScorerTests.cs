@@ -120,6 +120,32 @@ public class GenEvalScorerTests
     }
 
     [Fact]
+    public void Should_NameTheFirstFailingClausesCause_When_AnImageFails()
+    {
+        // Given
+        GenEvalEntry position = GenEvalPrompts.Position("cross", PositionRelation.LeftOf, "ring");
+        GenEvalEntry colorAttr = GenEvalPrompts.ColorAttr("circle", "red", "square", "green");
+        GenEvalEntry counting = GenEvalPrompts.Counting("ring", 2);
+
+        // When
+        GenEvalScore correct = _scorer.Score(position, [Obj("cross", "red", 2, 10), Obj("ring", "blue", 20, 12)]);
+        GenEvalScore swappedSides = _scorer.Score(position, [Obj("cross", "red", 20, 10), Obj("ring", "blue", 2, 12)]);
+        GenEvalScore noRing = _scorer.Score(position, [Obj("cross", "red", 2, 10)]);
+        GenEvalScore swappedColours = _scorer.Score(colorAttr, [Obj("circle", "green", 2, 2), Obj("square", "red", 20, 2)]);
+        GenEvalScore squareMissing = _scorer.Score(colorAttr, [Obj("circle", "green", 2, 2)]);
+        GenEvalScore threeRings = _scorer.Score(counting, [Obj("ring", "white", 0, 2), Obj("ring", "white", 10, 2), Obj("ring", "white", 20, 2)]);
+
+        // Then
+        Assert.Equal(GenEvalFailure.None, correct.Cause);
+        Assert.Equal(GenEvalFailure.WrongPosition, swappedSides.Cause);
+        Assert.Equal(GenEvalFailure.MissingObjects, noRing.Cause);
+        Assert.Equal(GenEvalFailure.WrongColor, swappedColours.Cause);
+        Assert.Equal(GenEvalFailure.WrongColor, squareMissing.Cause); // the circle's clause fails first, on its colour
+        Assert.Equal(2, squareMissing.Reasons.Count);
+        Assert.Equal(GenEvalFailure.ExtraObjects, threeRings.Cause);
+    }
+
+    [Fact]
     public void Should_RequireBothBindings_When_TagIsColorAttr()
     {
         // Given: "a red circle and a green square".
