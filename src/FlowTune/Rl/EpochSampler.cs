@@ -32,7 +32,7 @@ public sealed class EpochSampler(GrpoConfig config, GrpoPolicy policy, AsyncRewa
         }
         var budget = config.ImagesPerEpoch();
         var candidates = prompts.Draw(Math.Max(4 * s.NumGroupsPerEpoch, 2 * budget / sf.FirstRoundSize), seed).Distinct().Select(i => train[i]).ToList();
-        var std = candidates.Select(c => tracker.EstimatedStd(c.Prompt, sf.PriorStrength)).ToList();
+        var std = Ranking(candidates, sf);
         var first = GroupAllocator.FirstRound(std, budget, sf);
         var groups = first.Select(f => candidates[f.Candidate]).ToList();
         var batches = Roll(epoch, 1, first.SelectMany((f, g) => Enumerable.Repeat(g, f.Size)).ToList(), groups);
@@ -43,7 +43,7 @@ public sealed class EpochSampler(GrpoConfig config, GrpoPolicy policy, AsyncRewa
         }
         var used = first.Sum(f => f.Size);
         var active = Enumerable.Range(0, groups.Count).Where(g => !GroupAllocator.AllEqual(rewards[g])).ToList();
-        var extra = GroupAllocator.Neyman(active.Select(g => tracker.EstimatedStd(groups[g].Prompt, sf.PriorStrength)).ToList(),
+        var extra = GroupAllocator.Neyman(Ranking(active.Select(g => groups[g]).ToList(), sf),
             active.Select(g => sf.MaxGroupSize - rewards[g].Count).ToList(), budget - used);
         var second = active.SelectMany((g, i) => Enumerable.Repeat(g, extra[i])).ToList();
         used += second.Count;
@@ -65,6 +65,13 @@ public sealed class EpochSampler(GrpoConfig config, GrpoPolicy policy, AsyncRewa
         }
         batches.AddRange(later);
         return (groups, batches);
+    }
+
+    /// <summary>Each prompt's estimated reward std, relative to its tag's mean when <c>stratify_tags</c> is on.</summary>
+    private IReadOnlyList<double> Ranking(IReadOnlyList<GenEvalEntry> entries, AdaptiveGroupOptions sf)
+    {
+        var std = entries.Select(e => tracker.EstimatedStd(e.Prompt, sf.PriorStrength)).ToList();
+        return sf.StratifyTags ? GroupAllocator.RelativeToKeyMean(std, entries.Select(e => e.Tag).ToList()) : std;
     }
 
     private static List<List<double>> GroupRewards(List<RolloutBatch> batches, int groups)

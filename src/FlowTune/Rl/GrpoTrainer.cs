@@ -225,7 +225,7 @@ public sealed class GrpoTrainer
         var sf = _config.Superflow;
         var images = _config.ImagesPerEpoch();
         return sf.AdaptiveGroups
-            ? Invariant($"{images} images per epoch in variance-aware groups of {sf.MinGroupSize}–{sf.MaxGroupSize} (first round {sf.FirstRoundSize})")
+            ? Invariant($"{images} images per epoch in variance-aware groups of {sf.MinGroupSize}–{sf.MaxGroupSize} (first round {sf.FirstRoundSize}{(sf.StratifyTags ? ", tag shares kept" : "")})")
             : Invariant($"{_config.Sample.NumGroupsPerEpoch} prompts × {_config.Sample.NumImagePerPrompt} images per epoch");
     }
 

@@ -21,8 +21,8 @@ public sealed class GrpoConfigTests
     [InlineData("configs/shapes-groups.yaml", true, false)]
     [InlineData("configs/shapes-steps.yaml", false, true)]
     [InlineData("configs/shapes-nft.yaml", false, false)]
-    [InlineData("configs/shapes-groups-p8.yaml", true, false)]
-    [InlineData("configs/shapes-superflow-p8.yaml", true, true)]
+    [InlineData("configs/shapes-groups-strat.yaml", true, false)]
+    [InlineData("configs/shapes-superflow-strat.yaml", true, true)]
     public void Should_LoadShippedConfigs_When_Parsed(string file, bool adaptive, bool steps)
     {
         // When
@@ -39,16 +39,17 @@ public sealed class GrpoConfigTests
     }
 
     [Fact]
-    public void Should_StartAbout8PromptsWithHalfTheBudget_When_ThePromptKeepingGroupsAreLoaded()
+    public void Should_StartAbout8PromptsAndKeepTagShares_When_TheStratifiedGroupsAreLoaded()
     {
         // When
-        var p8 = GrpoConfigLoader.Load(RepoFile("configs/shapes-groups-p8.yaml"));
-        var sf = GrpoConfigLoader.Load(RepoFile("configs/shapes-superflow-p8.yaml"));
+        var groups = GrpoConfigLoader.Load(RepoFile("configs/shapes-groups-strat.yaml"));
+        var sf = GrpoConfigLoader.Load(RepoFile("configs/shapes-superflow-strat.yaml"));
 
         // Then: first rounds of 6 over half of 96 images = the fixed run's 8 prompts; the SuperFlow variant halves λ
-        Assert.Equal(96, p8.ImagesPerEpoch());
-        Assert.Equal(p8.Sample.NumGroupsPerEpoch, (int)(p8.ImagesPerEpoch() * p8.Superflow.FirstRoundFraction) / p8.Superflow.FirstRoundSize);
-        Assert.Equal(p8.Superflow with { StepAdvantages = true, StepWeight = 0.25 }, sf.Superflow);
+        Assert.Equal(96, groups.ImagesPerEpoch());
+        Assert.True(groups.Superflow.StratifyTags);
+        Assert.Equal(groups.Sample.NumGroupsPerEpoch, (int)(groups.ImagesPerEpoch() * groups.Superflow.FirstRoundFraction) / groups.Superflow.FirstRoundSize);
+        Assert.Equal(groups.Superflow with { StepAdvantages = true, StepWeight = 0.25 }, sf.Superflow);
     }
 
     [Fact]

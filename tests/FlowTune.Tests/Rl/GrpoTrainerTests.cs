@@ -70,10 +70,11 @@ public sealed class GrpoTrainerTests
     }
 
     [Theory]
-    [InlineData(true, false)]
-    [InlineData(false, true)]
-    [InlineData(true, true)]
-    public void Should_SpendTheBudgetAndStayOnPolicy_When_SuperFlowPartsAreOn(bool adaptive, bool steps)
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    [InlineData(true, true, false)]
+    [InlineData(true, false, true)]
+    public void Should_SpendTheBudgetAndStayOnPolicy_When_SuperFlowPartsAreOn(bool adaptive, bool steps, bool stratify)
     {
         // Given
         var dir = Path.Combine(Path.GetTempPath(), $"grpo-sf-{Guid.NewGuid():N}");
@@ -83,6 +84,7 @@ public sealed class GrpoTrainerTests
             {
                 AdaptiveGroups = adaptive,
                 StepAdvantages = steps,
+                StratifyTags = stratify,
                 FirstRoundSize = 2,
                 MinGroupSize = 2,
                 MaxGroupSize = 6,

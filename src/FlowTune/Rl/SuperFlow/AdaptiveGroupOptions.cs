@@ -24,6 +24,13 @@ public sealed record AdaptiveGroupOptions
     /// <summary>Pseudo-count of the pooled prior in each prompt's std estimate.</summary>
     public double PriorStrength { get; init; } = 2.0;
 
+    /// <summary>
+    /// Keep each prompt tag's share of the budget: prompts are ranked and given images by their estimated std
+    /// relative to the mean of their tag's prompts, not by the raw std. Without it the budget drifts to tags whose
+    /// partial-credit rewards vary most (colours) and away from low-variance ones (counting).
+    /// </summary>
+    public bool StratifyTags { get; init; }
+
     /// <summary>Use step-level advantages.</summary>
     public bool StepAdvantages { get; init; }
 

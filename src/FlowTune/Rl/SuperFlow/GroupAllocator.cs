@@ -65,6 +65,24 @@ public static class GroupAllocator
         return result;
     }
 
+    /// <summary>
+    /// Each std divided by the mean std of the entries with the same key (e.g. a prompt tag), so that every key's
+    /// entries average 1 and a Neyman allocation gives each key a share in proportion to its number of entries.
+    /// Entries of a key whose stds are all 0 stay 0.
+    /// </summary>
+    public static double[] RelativeToKeyMean<TKey>(IReadOnlyList<double> std, IReadOnlyList<TKey> keys)
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(std);
+        ArgumentNullException.ThrowIfNull(keys);
+        if (std.Count != keys.Count)
+        {
+            throw new ArgumentException($"{std.Count} stds for {keys.Count} keys");
+        }
+        var means = Enumerable.Range(0, std.Count).GroupBy(i => keys[i]).ToDictionary(g => g.Key, g => g.Average(i => std[i]));
+        return Enumerable.Range(0, std.Count).Select(i => means[keys[i]] > 0 ? std[i] / means[keys[i]] : 0).ToArray();
+    }
+
     /// <summary>True when every reward of a group is the same (nothing to learn from it).</summary>
     public static bool AllEqual(IReadOnlyList<double> rewards)
     {

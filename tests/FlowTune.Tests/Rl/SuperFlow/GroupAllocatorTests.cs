@@ -20,6 +20,30 @@ public sealed class GroupAllocatorTests
     }
 
     [Fact]
+    public void Should_KeepEachTagsShare_When_StdsAreTakenRelativeToTheirTag()
+    {
+        // Given: two "colors" prompts with large reward stds and two "counting" prompts with small ones
+        double[] std = [0.4, 0.2, 0.06, 0.02];
+        string[] tags = ["colors", "colors", "counting", "counting"];
+        int[] room = [40, 40, 40, 40];
+
+        // When
+        var relative = GroupAllocator.RelativeToKeyMean(std, tags);
+        var raw = GroupAllocator.Neyman(std, room, remaining: 40);
+        var stratified = GroupAllocator.Neyman(relative, room, remaining: 40);
+
+        // Then: raw std gives counting about an eighth of the images (40 · 0.08 / 0.68 ≈ 4.7); relative std gives each
+        // tag half, ordered within the tag
+        Assert.All(relative.Zip([4.0 / 3, 2.0 / 3, 1.5, 0.5]), p => Assert.Equal(p.Second, p.First, 12));
+        Assert.InRange(raw[2] + raw[3], 4, 6);
+        Assert.Equal(20, stratified[0] + stratified[1]);
+        Assert.Equal(20, stratified[2] + stratified[3]);
+        Assert.True(stratified[0] > stratified[1] && stratified[2] > stratified[3]);
+        Assert.Equal([0.0, 0.0], GroupAllocator.RelativeToKeyMean([0.0, 0.0], ["a", "a"]));
+        Assert.Throws<ArgumentException>(() => GroupAllocator.RelativeToKeyMean([0.1], ["a", "b"]));
+    }
+
+    [Fact]
     public void Should_AllocateInProportionToStdWithinCaps_When_UsingNeyman()
     {
         // Given
