@@ -33,7 +33,7 @@ public sealed class EpochSampler(GrpoConfig config, GrpoPolicy policy, AsyncRewa
         var budget = config.ImagesPerEpoch();
         var candidates = prompts.Draw(Math.Max(4 * s.NumGroupsPerEpoch, 2 * budget / sf.FirstRoundSize), seed).Distinct().Select(i => train[i]).ToList();
         var std = Ranking(candidates, sf);
-        var first = GroupAllocator.FirstRound(std, budget, sf);
+        var first = GroupAllocator.FirstRound(std, budget, sf, sf.StratifyTags ? candidates.Select(c => c.Tag).ToList() : null);
         var groups = first.Select(f => candidates[f.Candidate]).ToList();
         var batches = Roll(epoch, 1, first.SelectMany((f, g) => Enumerable.Repeat(g, f.Size)).ToList(), groups);
         var rewards = GroupRewards(batches, groups.Count);

@@ -25,9 +25,10 @@ public sealed record AdaptiveGroupOptions
     public double PriorStrength { get; init; } = 2.0;
 
     /// <summary>
-    /// Keep each prompt tag's share of the budget: prompts are ranked and given images by their estimated std
-    /// relative to the mean of their tag's prompts, not by the raw std. Without it the budget drifts to tags whose
-    /// partial-credit rewards vary most (colours) and away from low-variance ones (counting).
+    /// Keep each prompt tag's share of the budget: the first round keeps the tag composition of the draw (the std
+    /// only chooses prompts within a tag), and the rest is given by each prompt's estimated std relative to the mean
+    /// of its tag's prompts. Without it the budget drifts to tags whose partial-credit rewards vary most (colours) and
+    /// away from low-variance ones (counting).
     /// </summary>
     public bool StratifyTags { get; init; }
 

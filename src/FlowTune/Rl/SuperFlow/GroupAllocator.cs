@@ -10,18 +10,30 @@ namespace FlowTune.Rl.SuperFlow;
 /// </summary>
 public static class GroupAllocator
 {
-    /// <summary>First-round sizes: (candidate index, size), in candidate order.</summary>
-    public static List<(int Candidate, int Size)> FirstRound(IReadOnlyList<double> candidateStd, int budget, AdaptiveGroupOptions options)
+    /// <summary>
+    /// First-round sizes: (candidate index, size), in candidate order. With <paramref name="strata"/> (e.g. each
+    /// candidate's tag) every stratum keeps the number of prompts it has among the first candidates (the draw's
+    /// composition), and the std only chooses which of its candidates.
+    /// </summary>
+    public static List<(int Candidate, int Size)> FirstRound<TKey>(IReadOnlyList<double> candidateStd, int budget, AdaptiveGroupOptions options,
+        IReadOnlyList<TKey>? strata)
+        where TKey : notnull
     {
         ArgumentNullException.ThrowIfNull(candidateStd);
         ArgumentNullException.ThrowIfNull(options);
         var spend = Math.Max(options.FirstRoundSize, (int)(budget * options.FirstRoundFraction));
         var count = Math.Min(candidateStd.Count, spend / options.FirstRoundSize);
-        return Enumerable.Range(0, candidateStd.Count)
-            .OrderByDescending(i => candidateStd[i]).ThenBy(i => i)
-            .Take(count).Order()
-            .Select(i => (i, options.FirstRoundSize)).ToList();
+        var ranked = Enumerable.Range(0, candidateStd.Count).OrderByDescending(i => candidateStd[i]).ThenBy(i => i);
+        var chosen = strata is null
+            ? ranked.Take(count)
+            : Enumerable.Range(0, count).GroupBy(i => strata[i])
+                .SelectMany(quota => ranked.Where(i => strata[i].Equals(quota.Key)).Take(quota.Count()));
+        return chosen.Order().Select(i => (i, options.FirstRoundSize)).ToList();
     }
+
+    /// <summary>First-round sizes by std alone (no strata).</summary>
+    public static List<(int Candidate, int Size)> FirstRound(IReadOnlyList<double> candidateStd, int budget, AdaptiveGroupOptions options) =>
+        FirstRound<int>(candidateStd, budget, options, strata: null);
 
     /// <summary>
     /// Extra images per active prompt (Neyman: ∝ std, each capped at <paramref name="room"/>), summing to at most

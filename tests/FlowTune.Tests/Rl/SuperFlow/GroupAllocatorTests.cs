@@ -20,6 +20,23 @@ public sealed class GroupAllocatorTests
     }
 
     [Fact]
+    public void Should_KeepTheDrawsTagComposition_When_TheFirstRoundIsStratified()
+    {
+        // Given: the draw's first 4 candidates are 2 "a", 1 "b", 1 "c"; the "b" candidates have the largest stds
+        double[] std = [0.1, 0.2, 0.45, 0.05, 0.5, 0.4, 0.3, 0.0];
+        string[] tags = ["a", "a", "b", "c", "b", "b", "a", "c"];
+
+        // When
+        var plain = GroupAllocator.FirstRound(std, budget: 32, Options);
+        var stratified = GroupAllocator.FirstRound(std, budget: 32, Options, tags);
+
+        // Then: by std alone three of four are "b"; stratified keeps 2 "a" (the two largest), 1 "b" (the largest), 1 "c"
+        Assert.Equal([2, 4, 5, 6], plain.Select(f => f.Candidate));
+        Assert.Equal([1, 3, 4, 6], stratified.Select(f => f.Candidate));
+        Assert.All(stratified, f => Assert.Equal(Options.FirstRoundSize, f.Size));
+    }
+
+    [Fact]
     public void Should_KeepEachTagsShare_When_StdsAreTakenRelativeToTheirTag()
     {
         // Given: two "colors" prompts with large reward stds and two "counting" prompts with small ones
