@@ -28,9 +28,10 @@ public static class PretrainCommand
         var size = new Option<int>("--image-size") { Description = "Image side in pixels.", DefaultValueFactory = _ => defaults.ImageSize };
         var evalEvery = new Option<int>("--eval-every") { Description = "Quick evaluation + checkpoint every N steps (0 = only at the end).", DefaultValueFactory = _ => defaults.EvalEvery };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
+        var initFrom = new Option<DirectoryInfo?>("--init-from") { Description = "Start from this model's weights, architecture and vocabulary (e.g. models/shapes-base); --preset is ignored." };
         var export = new Option<DirectoryInfo?>("--export") { Description = "Also copy the final EMA model here (e.g. models/shapes-base)." };
         var command = new Command("pretrain", "Pretrain a text-to-image flow model on a world's ground-truth renders (rectified flow).");
-        foreach (var o in new Option[] { world, output, prompts, evalPrompts, preset, steps, minutes, batch, lr, seed, size, evalEvery, resume, export })
+        foreach (var o in new Option[] { world, output, prompts, evalPrompts, preset, steps, minutes, batch, lr, seed, size, evalEvery, resume, initFrom, export })
         {
             command.Options.Add(o);
         }
@@ -48,6 +49,7 @@ public static class PretrainCommand
                 ImageSize = parse.GetValue(size),
                 EvalEvery = parse.GetValue(evalEvery),
                 CheckpointEvery = Math.Max(1, parse.GetValue(evalEvery) > 0 ? parse.GetValue(evalEvery) : defaults.CheckpointEvery),
+                InitFrom = parse.GetValue(initFrom)?.FullName,
             };
             ModelPresets.Get(options.Preset); // fail early on a bad name
             var w = WorldRegistry.Get(parse.GetValue(world)!);

@@ -54,6 +54,13 @@ public sealed record PretrainOptions
     /// <summary>Prompts per tag in the periodic quick evaluation (1 image each, 40 ODE steps).</summary>
     public int EvalPromptsPerTag { get; init; } = 10;
 
+    /// <summary>
+    /// Start from this model folder's weights (and its architecture and vocabulary; <see cref="Preset"/> is then
+    /// ignored) instead of a fresh initialisation, e.g. to continue a shipped base on other prompts. The optimizer and
+    /// the warm-up start anew; a resumed run continues from its own checkpoint instead. Null = fresh weights.
+    /// </summary>
+    public string? InitFrom { get; init; }
+
     /// <summary>Every problem with these values, each naming the field and its value.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -80,6 +87,7 @@ public sealed record PretrainOptions
         Check(KeepCheckpoints >= 1, $"keep_checkpoints must be >= 1, got {KeepCheckpoints}");
         Check(EvalEvery >= 0, $"eval_every must be >= 0, got {EvalEvery}");
         Check(EvalPromptsPerTag >= 1, $"eval_prompts_per_tag must be >= 1, got {EvalPromptsPerTag}");
+        Check(InitFrom is null || File.Exists(Path.Combine(InitFrom, "model.json")), $"init_from must be a model folder (with model.json), got '{InitFrom}'");
         return p;
     }
 }

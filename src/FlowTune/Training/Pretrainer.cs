@@ -51,8 +51,16 @@ public sealed class Pretrainer
         Directory.CreateDirectory(_runDirectory);
         Json.Write(Path.Combine(_runDirectory, "options.json"), _options);
         var store = new CheckpointStore(_runDirectory, _options.KeepCheckpoints);
-        var config = ModelPresets.Get(_options.Preset, _options.ImageSize);
-        var description = new ModelCheckpoint.Description(config, _source.Vocabulary, config.Text.MaxLength);
+        ModelCheckpoint.Description description;
+        if (_options.InitFrom is { } init)
+        {
+            description = ModelCheckpoint.ReadDescription(init);
+        }
+        else
+        {
+            var config = ModelPresets.Get(_options.Preset, _options.ImageSize);
+            description = new ModelCheckpoint.Description(config, _source.Vocabulary, config.Text.MaxLength);
+        }
         using var model = ModelCheckpoint.Create(description, (ulong)_options.Seed);
         using var ema = ModelCheckpoint.Create(description, (ulong)_options.Seed);
         var emaWeights = new EmaWeights(model, ema);
@@ -68,7 +76,13 @@ public sealed class Pretrainer
             (step, trainSeconds) = Restore(latest.Path, model, ema, optimizer);
             _log.WriteLine($"resumed from {latest.Path} (step {step})");
         }
-        _log.WriteLine(Invariant($"pretraining {_options.Preset}: {model.ParameterCount():N0} parameters, batch {_options.BatchSize}, lr {_options.LearningRate}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
+        else if (_options.InitFrom is { } source)
+        {
+            ModelCheckpoint.LoadWeights(model, Path.Combine(source, ModelCheckpoint.WeightsFile));
+            ModelCheckpoint.LoadWeights(ema, Path.Combine(source, ModelCheckpoint.WeightsFile));
+            _log.WriteLine($"starting from the weights of {source}");
+        }
+        _log.WriteLine(Invariant($"pretraining {(_options.InitFrom is null ? _options.Preset : Path.GetFileName(Path.TrimEndingDirectorySeparator(_options.InitFrom)))}: {model.ParameterCount():N0} parameters, batch {_options.BatchSize}, lr {_options.LearningRate}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
         using var metrics = new JsonlWriter(Path.Combine(_runDirectory, "metrics.jsonl"));
         var clock = Stopwatch.StartNew();
         var startSeconds = trainSeconds;

@@ -45,6 +45,45 @@ public sealed class PretrainerTests
     }
 
     [Fact]
+    public void Should_StartFromAModelsWeights_When_InitFromIsGiven()
+    {
+        // Given: a trained tiny model, then one more step at a negligible learning rate from it, and from scratch
+        var source = Path.Combine(Path.GetTempPath(), $"pt-i-{Guid.NewGuid():N}");
+        var continued = Path.Combine(Path.GetTempPath(), $"pt-j-{Guid.NewGuid():N}");
+        var fresh = Path.Combine(Path.GetTempPath(), $"pt-k-{Guid.NewGuid():N}");
+        new Pretrainer(Tiny, Source(), source, TextWriter.Null).Run(false, CancellationToken.None);
+        var once = Tiny with { MaxSteps = 1, LearningRate = 1e-12, Seed = 9 };
+
+        // When
+        new Pretrainer(once with { InitFrom = Path.Combine(source, "final"), Preset = "unknown-preset-is-ignored" }, Source(), continued, TextWriter.Null)
+            .Run(false, CancellationToken.None);
+        new Pretrainer(once, Source(), fresh, TextWriter.Null).Run(false, CancellationToken.None);
+
+        // Then: the continued model is the source model (to float rounding); the fresh one is not
+        using var a = ModelCheckpoint.Load(Path.Combine(source, "final"));
+        using var b = ModelCheckpoint.Load(Path.Combine(continued, "final"));
+        using var c = ModelCheckpoint.Load(Path.Combine(fresh, "final"));
+        static double MaxDiff(FlowModel x, FlowModel y) => x.StateDict().Zip(y.StateDict())
+            .Max(p => p.First.Value.ToArray<float>().Zip(p.Second.Value.ToArray<float>()).Max(v => Math.Abs(v.First - v.Second)));
+        Assert.True(MaxDiff(a, b) < 1e-6, $"continued model moved by {MaxDiff(a, b)}");
+        Assert.True(MaxDiff(a, c) > 1e-2);
+        foreach (var d in new[] { source, continued, fresh })
+        {
+            Directory.Delete(d, true);
+        }
+    }
+
+    [Fact]
+    public void Should_NameTheFolder_When_InitFromIsNotAModel()
+    {
+        // When
+        var problems = (Tiny with { InitFrom = "/nonexistent/model" }).Validate();
+
+        // Then
+        Assert.Contains("init_from must be a model folder (with model.json), got '/nonexistent/model'", problems);
+    }
+
+    [Fact]
     public void Should_KeepNewestCheckpointsAndExportFinalModel_When_Finished()
     {
         // Given
