@@ -59,11 +59,7 @@ public static class PretrainCommand
             var code = Run(options, w, train, test, outDir, parse.GetValue(resume));
             if (parse.GetValue(export) is { } target)
             {
-                Directory.CreateDirectory(target.FullName);
-                foreach (var file in Directory.GetFiles(Path.Combine(outDir, "final")))
-                {
-                    File.Copy(file, Path.Combine(target.FullName, Path.GetFileName(file)), overwrite: true);
-                }
+                Folders.CopyFiles(Path.Combine(outDir, "final"), target.FullName);
                 Console.WriteLine($"exported the final model to {target.FullName}");
             }
             return code;

@@ -27,12 +27,12 @@ public sealed class EvalCache(string directory)
         hit = File.Exists(Path.Combine(stored, "eval.json"));
         if (hit)
         {
-            CopyFiles(stored, outputDirectory);
+            Folders.CopyFiles(stored, outputDirectory);
             return Json.Read<EvalReport>(Path.Combine(outputDirectory, "eval.json"));
         }
         var report = Evaluator.Run(model, entries, judge, options, outputDirectory, progress);
         var staging = stored + $".tmp{Environment.ProcessId}";
-        CopyFiles(outputDirectory, staging);
+        Folders.CopyFiles(outputDirectory, staging);
         if (System.IO.Directory.Exists(stored))
         {
             System.IO.Directory.Delete(staging, true);                       // another process stored it meanwhile
@@ -66,14 +66,5 @@ public sealed class EvalCache(string directory)
         }
         AddText(judge.GetType().FullName ?? judge.GetType().Name);
         return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
-
-    private static void CopyFiles(string from, string to)
-    {
-        System.IO.Directory.CreateDirectory(to);
-        foreach (var file in System.IO.Directory.GetFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
-        }
     }
 }

@@ -30,7 +30,6 @@ public static class Evaluator
         var clock = Stopwatch.StartNew();
         var jobs = Plan(entries, options);                      // (entry index, sample index)
         var accuracy = new GenEvalAccuracy();
-        var rewards = new List<double>();
         var results = new List<EvalImageResult>();
         var imagesByPrompt = new Dictionary<int, List<RgbImage>>();
         var sampler = new OdeSamplerOptions { Steps = options.Steps, GuidanceScale = options.GuidanceScale, Shift = options.Shift, BatchSize = options.BatchSize };
@@ -45,7 +44,6 @@ public static class Evaluator
             for (var i = 0; i < images.Count; i++)
             {
                 accuracy.Add(entries[batch[i].Entry].Tag, scores[i].Correct);
-                rewards.Add(scores[i].Reward);
                 var entry = entries[batch[i].Entry];
                 results.Add(new EvalImageResult(entry.Prompt, GenEvalTags.Name(entry.Tag), batch[i].Sample, scores[i].Correct, scores[i].Reward, scores[i].Reasons,
                     scores[i].Correct ? GenEvalFailure.None : scores[i].Cause));
@@ -60,7 +58,7 @@ public static class Evaluator
         var tags = GenEvalTags.All.Where(t => accuracy.Count(t) > 0)
             .Select(t => new TagAccuracy(GenEvalTags.Name(t), accuracy.Accuracy(t), accuracy.Count(t), entries.Count(e => e.Tag == t), FailureShares(results, t)))
             .ToList();
-        var report = new EvalReport(tags, tags.Average(t => t.Accuracy), rewards.Average(), jobs.Count, clock.Elapsed.TotalSeconds,
+        var report = new EvalReport(tags, tags.Average(t => t.Accuracy), results.Average(r => r.Reward), jobs.Count, clock.Elapsed.TotalSeconds,
             Diversity(imagesByPrompt.Values), options);
         if (outputDirectory is not null)
         {

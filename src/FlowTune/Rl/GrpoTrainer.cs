@@ -136,14 +136,12 @@ public sealed class GrpoTrainer
             var components = rewards.SelectMany(r => r.Components).GroupBy(c => c.Key)
                 .ToDictionary(g => g.Key, g => g.SelectMany(c => c.Value).Average());
             var byTag = TagMeans(groups, batches, rewards);
-            var tagImages = batches.SelectMany(b => b.Groups.Select((g, i) => (Tag: GenEvalTags.Name(groups[g].Tag), Trained: b.Trained[i])))
-                .GroupBy(x => x.Tag).ToDictionary(g => g.Key, g => new TagImageCounts(g.Count(), g.Count(x => x.Trained)));
             var sizes = batches.SelectMany(b => b.Groups).GroupBy(g => g).Select(g => g.Count()).ToList();
             var zeroStd = batches.SelectMany(b => b.Groups.Select((g, i) => (g, Zero: !b.Trained[i]))).Distinct().Count(x => x.Zero) / (double)groups.Count;
             var total = sampleClock.Elapsed.TotalSeconds;
             return new EpochMetrics(epoch + 1, allRewards.Average(), GroupAdvantages.Std(allRewards), components, zeroStd,
                 groups.Count, (int)Math.Round(sizes.Average()), trained, allRewards.Count / total, samplingSeconds, waitSeconds,
-                trainClock.Elapsed.TotalSeconds, clock.Seconds, updater.FirstUpdateMaxRatioDeviation, allRewards.Count, byTag, tagImages);
+                trainClock.Elapsed.TotalSeconds, clock.Seconds, updater.FirstUpdateMaxRatioDeviation, allRewards.Count, byTag, TagImages(groups, batches));
         }
         finally
         {
@@ -162,6 +160,11 @@ public sealed class GrpoTrainer
         return samples.GroupBy(s => s.Tag).ToDictionary(g => g.Key,
             g => g.SelectMany(s => s.Values).GroupBy(v => v.Item1).ToDictionary(v => v.Key, v => v.Average(x => x.Item2)));
     }
+
+    /// <summary>Images sampled and trained on (not in a zero-variance group) per prompt tag of the epoch's rollouts.</summary>
+    private static Dictionary<string, TagImageCounts> TagImages(List<GenEvalEntry> groups, List<RolloutBatch> batches) =>
+        batches.SelectMany(b => b.Groups.Select((g, i) => (Tag: GenEvalTags.Name(groups[g].Tag), Trained: b.Trained[i])))
+            .GroupBy(x => x.Tag).ToDictionary(g => g.Key, g => new TagImageCounts(g.Count(), g.Count(x => x.Trained)));
 
     /// <summary>Sets every batch's advantages (trajectory, and per step when enabled); returns the number of trained samples.</summary>
     private int AssignAdvantages(List<RolloutBatch> batches, List<RewardBatch> rewards, List<double[][]?> values)

@@ -87,7 +87,8 @@ public sealed record PretrainOptions
         Check(KeepCheckpoints >= 1, $"keep_checkpoints must be >= 1, got {KeepCheckpoints}");
         Check(EvalEvery >= 0, $"eval_every must be >= 0, got {EvalEvery}");
         Check(EvalPromptsPerTag >= 1, $"eval_prompts_per_tag must be >= 1, got {EvalPromptsPerTag}");
-        Check(InitFrom is null || File.Exists(Path.Combine(InitFrom, "model.json")), $"init_from must be a model folder (with model.json), got '{InitFrom}'");
+        Check(InitFrom is null || File.Exists(Path.Combine(InitFrom, Models.ModelCheckpoint.ConfigFile)),
+            $"init_from must be a model folder (with {Models.ModelCheckpoint.ConfigFile}), got '{InitFrom}'");
         return p;
     }
 }

@@ -13,6 +13,7 @@ public sealed class PositionCode : Module
 {
     private readonly int _features;
     private readonly Linear _projection;
+    private (int Height, int Width, float[] Data) _cached = (0, 0, []);   // the last grid's features (fixed per shape)
 
     /// <summary>Creates the code with <paramref name="features"/> sinusoidal features (a multiple of 4) for <paramref name="channels"/> channels.</summary>
     public PositionCode(int features, int channels, Generator generator)
@@ -57,7 +58,12 @@ public sealed class PositionCode : Module
     public Tensor Add(Tensor h, int height, int width)
     {
         using var scope = TensorScope.Enter();
-        var code = Tensor.FromArray(Features(height, width, _features), height * width, _features); // [HW, F]
+        var cached = _cached;
+        if (cached.Height != height || cached.Width != width)
+        {
+            _cached = cached = (height, width, Features(height, width, _features));
+        }
+        var code = Tensor.FromArray(cached.Data, height * width, _features);                       // [HW, F]
         if (h.Device != code.Device)
         {
             code = code.To(h.Device);
