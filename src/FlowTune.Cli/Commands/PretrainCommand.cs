@@ -29,9 +29,10 @@ public static class PretrainCommand
         var evalEvery = new Option<int>("--eval-every") { Description = "Quick evaluation + checkpoint every N steps (0 = only at the end).", DefaultValueFactory = _ => defaults.EvalEvery };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
         var initFrom = new Option<DirectoryInfo?>("--init-from") { Description = "Start from this model's weights, architecture and vocabulary (e.g. models/shapes-base); --preset is ignored." };
+        var captionLabels = new Option<double>("--caption-labels") { Description = "Weight of the caption-structure loss: the text encoder's noun tokens learn to predict their colour, count and spatial role (0 = off).", DefaultValueFactory = _ => defaults.CaptionLabelWeight };
         var export = new Option<DirectoryInfo?>("--export") { Description = "Also copy the final EMA model here (e.g. models/shapes-base)." };
         var command = new Command("pretrain", "Pretrain a text-to-image flow model on a world's ground-truth renders (rectified flow).");
-        foreach (var o in new Option[] { world, output, prompts, evalPrompts, preset, steps, minutes, batch, lr, seed, size, evalEvery, resume, initFrom, export })
+        foreach (var o in new Option[] { world, output, prompts, evalPrompts, preset, steps, minutes, batch, lr, seed, size, evalEvery, resume, initFrom, captionLabels, export })
         {
             command.Options.Add(o);
         }
@@ -50,6 +51,7 @@ public static class PretrainCommand
                 EvalEvery = parse.GetValue(evalEvery),
                 CheckpointEvery = Math.Max(1, parse.GetValue(evalEvery) > 0 ? parse.GetValue(evalEvery) : defaults.CheckpointEvery),
                 InitFrom = parse.GetValue(initFrom)?.FullName,
+                CaptionLabelWeight = parse.GetValue(captionLabels),
             };
             ModelPresets.Get(options.Preset); // fail early on a bad name
             var w = WorldRegistry.Get(parse.GetValue(world)!);

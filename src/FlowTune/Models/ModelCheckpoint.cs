@@ -69,7 +69,7 @@ public static class ModelCheckpoint
     }
 
     /// <summary>Loads a weights file into <paramref name="model"/> (strict: every key must match).</summary>
-    public static void LoadWeights(FlowModel model, string weightsPath)
+    public static void LoadWeights(Module model, string weightsPath)
     {
         ArgumentNullException.ThrowIfNull(model);
         var (tensors, _) = TensorFile.Load(weightsPath);

@@ -55,6 +55,13 @@ public sealed record PretrainOptions
     public int EvalPromptsPerTag { get; init; } = 10;
 
     /// <summary>
+    /// Weight of the caption-structure loss (<see cref="CaptionStructureHead"/>): the text encoder's noun tokens must
+    /// predict the noun's colour, count and spatial role, so that each noun token carries its own attributes. Needs a
+    /// source with labels (<see cref="IImageTextSource.LabelSpace"/>). 0 = flow-matching loss only.
+    /// </summary>
+    public double CaptionLabelWeight { get; init; }
+
+    /// <summary>
     /// Start from this model folder's weights (and its architecture and vocabulary; <see cref="Preset"/> is then
     /// ignored) instead of a fresh initialisation, e.g. to continue a shipped base on other prompts. The optimizer and
     /// the warm-up start anew; a resumed run continues from its own checkpoint instead. Null = fresh weights.
@@ -87,6 +94,7 @@ public sealed record PretrainOptions
         Check(KeepCheckpoints >= 1, $"keep_checkpoints must be >= 1, got {KeepCheckpoints}");
         Check(EvalEvery >= 0, $"eval_every must be >= 0, got {EvalEvery}");
         Check(EvalPromptsPerTag >= 1, $"eval_prompts_per_tag must be >= 1, got {EvalPromptsPerTag}");
+        Check(CaptionLabelWeight >= 0 && double.IsFinite(CaptionLabelWeight), $"caption_label_weight must be >= 0, got {CaptionLabelWeight}");
         Check(InitFrom is null || File.Exists(Path.Combine(InitFrom, Models.ModelCheckpoint.ConfigFile)),
             $"init_from must be a model folder (with {Models.ModelCheckpoint.ConfigFile}), got '{InitFrom}'");
         return p;

@@ -13,13 +13,17 @@ namespace FlowTune.Training;
 /// <summary>
 /// Rectified-flow pretraining (ALGORITHMS.md §1): x_t = (1 − t)·x0 + t·eps with t = sigmoid(N(0, 1)) (logit-normal),
 /// loss ‖v(x_t, t, c) − (eps − x0)‖², captions dropped with probability p for CFG, AdamW with linear warm-up,
-/// EMA weights. Every step's data, noise and times derive from (seed, step) alone, so a resumed run continues
+/// EMA weights; optionally plus a caption-structure loss on the text tokens (<see cref="CaptionStructureHead"/>).
+/// Every step's data, noise and times derive from (seed, step) alone, so a resumed run continues
 /// bit-identically. Checkpoints are atomic; Ctrl+C saves one before stopping.
 /// </summary>
 public sealed class Pretrainer
 {
     private const long DataStream = 1;
     private const long NoiseStream = 2;
+    private const long HeadStream = 3;
+    private const string HeadFile = "caption_head.safetensors";
+    private const string HeadPrefix = "caption_head.";
     private readonly PretrainOptions _options;
     private readonly IImageTextSource _source;
     private readonly string _runDirectory;
@@ -33,6 +37,10 @@ public sealed class Pretrainer
         ArgumentException.ThrowIfNullOrEmpty(runDirectory);
         ArgumentNullException.ThrowIfNull(log);
         Validation.ThrowIfAny(options.Validate(), "pretraining options");
+        if (options.CaptionLabelWeight > 0 && source.LabelSpace is null)
+        {
+            throw new ArgumentException($"caption_label_weight is {options.CaptionLabelWeight}, but the training source has no caption labels", nameof(options));
+        }
         _options = options;
         _source = source;
         _runDirectory = runDirectory;
@@ -64,7 +72,13 @@ public sealed class Pretrainer
         using var model = ModelCheckpoint.Create(description, (ulong)_options.Seed);
         using var ema = ModelCheckpoint.Create(description, (ulong)_options.Seed);
         var emaWeights = new EmaWeights(model, ema);
-        using var optimizer = new AdamW(model.NamedParameters(), new AdamWOptions
+        using var head = CreateHead(model);
+        var parameters = model.NamedParameters().ToList();
+        if (head is not null)
+        {
+            parameters.AddRange(head.NamedParameters().Select(p => KeyValuePair.Create(HeadPrefix + p.Key, p.Value)));
+        }
+        using var optimizer = new AdamW(parameters, new AdamWOptions
         {
             LearningRate = _options.LearningRate,
             WeightDecay = _options.WeightDecay,
@@ -73,7 +87,7 @@ public sealed class Pretrainer
         double trainSeconds = 0;
         if (resume && store.Latest() is { } latest)
         {
-            (step, trainSeconds) = Restore(latest.Path, model, ema, optimizer);
+            (step, trainSeconds) = Restore(latest.Path, model, ema, head, optimizer);
             _log.WriteLine($"resumed from {latest.Path} (step {step})");
         }
         else if (_options.InitFrom is { } source)
@@ -87,6 +101,7 @@ public sealed class Pretrainer
         var clock = Stopwatch.StartNew();
         var startSeconds = trainSeconds;
         var window = new List<double>();
+        var captionWindow = new List<double>();
         var windowClock = Stopwatch.StartNew();
         var next = Prefetch(step + 1);
         var lastSaved = step;
@@ -97,21 +112,28 @@ public sealed class Pretrainer
             var batch = next.GetAwaiter().GetResult();
             next = Prefetch(step + 1);
             optimizer.LearningRate = _options.LearningRate * Math.Min(1.0, step / (double)Math.Max(1, _options.WarmupSteps));
-            var loss = TrainStep(model, optimizer, batch, step);
+            var (loss, captionLoss) = TrainStep(model, head, optimizer, batch, step);
             emaWeights.Update(Math.Min(_options.EmaDecay, (1.0 + step) / (10.0 + step)));
             window.Add(loss);
+            if (captionLoss is { } c)
+            {
+                captionWindow.Add(c);
+            }
             trainSeconds = startSeconds + clock.Elapsed.TotalSeconds;
             if (step % _options.LogEvery == 0)
             {
                 var rate = window.Count * _options.BatchSize / windowClock.Elapsed.TotalSeconds;
-                _log.WriteLine(Invariant($"step {step}/{_options.MaxSteps}  loss {window.Average():F4}  {rate:F1} img/s  {trainSeconds / 60:F1} min"));
-                metrics.Write(new { step, loss = window.Average(), images_per_second = rate, train_seconds = trainSeconds });
+                double? caption = captionWindow.Count > 0 ? captionWindow.Average() : null;
+                var captionText = caption is { } cl ? Invariant($"  caption loss {cl:F4}") : "";
+                _log.WriteLine(Invariant($"step {step}/{_options.MaxSteps}  loss {window.Average():F4}{captionText}  {rate:F1} img/s  {trainSeconds / 60:F1} min"));
+                metrics.Write(new { step, loss = window.Average(), caption_loss = caption, images_per_second = rate, train_seconds = trainSeconds });
                 window.Clear();
+                captionWindow.Clear();
                 windowClock.Restart();
             }
             if (step % _options.CheckpointEvery == 0)
             {
-                Save(store, step, trainSeconds, model, ema, optimizer);
+                Save(store, step, trainSeconds, model, ema, head, optimizer);
                 lastSaved = step;
             }
             if (_options.EvalEvery > 0 && step % _options.EvalEvery == 0 && Evaluate is not null)
@@ -125,7 +147,7 @@ public sealed class Pretrainer
         }
         if (lastSaved != step)
         {
-            Save(store, step, trainSeconds, model, ema, optimizer);
+            Save(store, step, trainSeconds, model, ema, head, optimizer);
         }
         ModelCheckpoint.Save(Path.Combine(_runDirectory, "final"), ema, new Dictionary<string, string>
         {
@@ -143,8 +165,18 @@ public sealed class Pretrainer
     private Task<ImageTextBatch> Prefetch(long step) =>
         Task.Run(() => _source.Batch(_options.BatchSize, Seeds.Derive31(_options.Seed, DataStream, step)));
 
-    /// <summary>One optimizer step; returns the loss.</summary>
-    private double TrainStep(FlowModel model, AdamW optimizer, ImageTextBatch batch, long step)
+    private CaptionStructureHead? CreateHead(FlowModel model)
+    {
+        if (_options.CaptionLabelWeight == 0 || _source.LabelSpace is not { } space)
+        {
+            return null;
+        }
+        using var generator = new Generator(Seeds.Derive(_options.Seed, HeadStream, 0));
+        return new CaptionStructureHead(model.Text.Config.Width, space, generator);
+    }
+
+    /// <summary>One optimizer step; returns the flow-matching loss and the caption-structure loss (null without a head).</summary>
+    private (double Loss, double? CaptionLoss) TrainStep(FlowModel model, CaptionStructureHead? head, AdamW optimizer, ImageTextBatch batch, long step)
     {
         using var scope = TensorScope.Enter();
         using var generator = new Generator(Seeds.Derive(_options.Seed, NoiseStream, step));
@@ -159,21 +191,30 @@ public sealed class Pretrainer
         var xt = x0 * (1.0 - tv) + eps * tv;                                            // [B, C, H, W]
         using var text = model.EncodeText(prompts);
         var loss = F.MseLoss(model.Velocity(xt, t, text), eps - x0);
-        loss.Backward();
+        var captionLoss = head is null || batch.Labels is null
+            ? null
+            : head.Loss(text, batch.Labels.Select((l, i) => drop[i] < _options.CaptionDropout ? null : l).ToList());
+        var total = captionLoss is null ? loss : loss + captionLoss * _options.CaptionLabelWeight;
+        total.Backward();
+        var parameters = head is null ? model.Parameters() : model.Parameters().Concat(head.Parameters());
         if (_options.GradClip > 0)
         {
-            GradClip.ClipGradNorm(model.Parameters(), _options.GradClip);
+            GradClip.ClipGradNorm(parameters, _options.GradClip);
         }
         optimizer.Step();
         optimizer.ZeroGrad();
-        return loss.Item();
+        return (loss.Item(), captionLoss?.Item());
     }
 
-    private void Save(CheckpointStore store, long step, double seconds, FlowModel model, FlowModel ema, AdamW optimizer)
+    private void Save(CheckpointStore store, long step, double seconds, FlowModel model, FlowModel ema, CaptionStructureHead? head, AdamW optimizer)
     {
         var path = store.Save(step, dir =>
         {
             ModelCheckpoint.Save(dir, model);
+            if (head is not null)
+            {
+                TensorFile.Save(Path.Combine(dir, HeadFile), head.StateDict());
+            }
             TensorFile.Save(Path.Combine(dir, "ema.safetensors"), ema.StateDict());
             var (tensors, meta) = optimizer.StateDict();
             TensorFile.Save(Path.Combine(dir, "optimizer.safetensors"), tensors, meta);
@@ -182,10 +223,19 @@ public sealed class Pretrainer
         _log.WriteLine($"  checkpoint {path}");
     }
 
-    private static (long Step, double Seconds) Restore(string dir, FlowModel model, FlowModel ema, AdamW optimizer)
+    private static (long Step, double Seconds) Restore(string dir, FlowModel model, FlowModel ema, CaptionStructureHead? head, AdamW optimizer)
     {
         ModelCheckpoint.LoadWeights(model, Path.Combine(dir, ModelCheckpoint.WeightsFile));
         ModelCheckpoint.LoadWeights(ema, Path.Combine(dir, "ema.safetensors"));
+        if (head is not null)
+        {
+            var headPath = Path.Combine(dir, HeadFile);
+            if (!File.Exists(headPath))
+            {
+                throw new InvalidOperationException($"{dir} was saved without a caption-structure head; resume with the caption_label_weight it was trained with");
+            }
+            ModelCheckpoint.LoadWeights(head, headPath);
+        }
         var (tensors, meta) = TensorFile.Load(Path.Combine(dir, "optimizer.safetensors"));
         try
         {

@@ -26,20 +26,27 @@ public sealed class PretrainerTests
         return new ShapesImageTextSource(train, 16);
     }
 
-    [Fact]
-    public void Should_EndWithIdenticalWeights_When_RunIsInterruptedAndResumed()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.5)]
+    public void Should_EndWithIdenticalWeights_When_RunIsInterruptedAndResumed(double captionLabelWeight)
     {
         // Given
         var straight = Path.Combine(Path.GetTempPath(), $"pt-a-{Guid.NewGuid():N}");
         var resumed = Path.Combine(Path.GetTempPath(), $"pt-b-{Guid.NewGuid():N}");
+        var options = Tiny with { CaptionLabelWeight = captionLabelWeight };
 
         // When
-        new Pretrainer(Tiny, Source(), straight, TextWriter.Null).Run(resume: false, CancellationToken.None);
-        new Pretrainer(Tiny with { MaxSteps = 2 }, Source(), resumed, TextWriter.Null).Run(resume: false, CancellationToken.None);
-        new Pretrainer(Tiny, Source(), resumed, TextWriter.Null).Run(resume: true, CancellationToken.None);
+        new Pretrainer(options, Source(), straight, TextWriter.Null).Run(resume: false, CancellationToken.None);
+        new Pretrainer(options with { MaxSteps = 2 }, Source(), resumed, TextWriter.Null).Run(resume: false, CancellationToken.None);
+        new Pretrainer(options, Source(), resumed, TextWriter.Null).Run(resume: true, CancellationToken.None);
 
         // Then
-        CheckpointAssert.SameFiles(Path.Combine(straight, "checkpoint_000004"), Path.Combine(resumed, "checkpoint_000004"), "model.safetensors", "ema.safetensors", "optimizer.safetensors");
+        string[] files = captionLabelWeight > 0
+            ? ["model.safetensors", "ema.safetensors", "optimizer.safetensors", "caption_head.safetensors"]
+            : ["model.safetensors", "ema.safetensors", "optimizer.safetensors"];
+        CheckpointAssert.SameFiles(Path.Combine(straight, "checkpoint_000004"), Path.Combine(resumed, "checkpoint_000004"), files);
+        Assert.Equal(captionLabelWeight > 0, File.Exists(Path.Combine(straight, "checkpoint_000004", "caption_head.safetensors")));
         Directory.Delete(straight, true);
         Directory.Delete(resumed, true);
     }
@@ -71,6 +78,57 @@ public sealed class PretrainerTests
         {
             Directory.Delete(d, true);
         }
+    }
+
+    [Fact]
+    public void Should_AttachColourWordsToTheirNouns_When_TrainedWithCaptionLabels()
+    {
+        // Given: the same tiny run with and without the caption-structure loss
+        var plain = Path.Combine(Path.GetTempPath(), $"pt-p-{Guid.NewGuid():N}");
+        var labelled = Path.Combine(Path.GetTempPath(), $"pt-l-{Guid.NewGuid():N}");
+        var options = Tiny with { MaxSteps = 80, LearningRate = 1e-2, BatchSize = 16, CheckpointEvery = 80 };
+
+        // When
+        new Pretrainer(options, Source(), plain, TextWriter.Null).Run(false, CancellationToken.None);
+        new Pretrainer(options with { CaptionLabelWeight = 1 }, Source(), labelled, TextWriter.Null).Run(false, CancellationToken.None);
+
+        // Then: the token of "cross" (word 5, token 6) changes with the colour word before it only in the labelled model
+        static double NounShift(string dir)
+        {
+            using var model = ModelCheckpoint.Load(Path.Combine(dir, "checkpoint_000080"));
+            using var text = model.EncodeText(["a photo of a red cross and a blue ring", "a photo of a blue cross and a red ring"]);
+            var tokens = text.Tokens.ToArray<float>();
+            var width = (int)text.Tokens.Size(2);
+            var stride = (int)text.Tokens.Size(1) * width;
+            return Math.Sqrt(Enumerable.Range(0, width).Sum(k => Math.Pow(tokens[(6 * width) + k] - tokens[stride + (6 * width) + k], 2)));
+        }
+        var (without, with) = (NounShift(plain), NounShift(labelled));
+        Assert.True(with > 3 * without, $"noun token shift {with:F3} with caption labels, {without:F3} without");
+        var losses = File.ReadLines(Path.Combine(labelled, "metrics.jsonl")).Select(l => System.Text.Json.JsonSerializer.Deserialize<MetricsLine>(l, Json.Options)!.CaptionLoss!.Value).ToList();
+        Assert.True(losses[^1] < 0.5 * losses[0], $"caption loss {losses[0]:F3} → {losses[^1]:F3}");
+        Directory.Delete(plain, true);
+        Directory.Delete(labelled, true);
+    }
+
+    [Fact]
+    public void Should_Refuse_When_CaptionLabelsAreAskedOfASourceWithout()
+    {
+        // When
+        var error = Assert.Throws<ArgumentException>(() => new Pretrainer(Tiny with { CaptionLabelWeight = 1 }, new UnlabelledSource(), "/tmp/unused", TextWriter.Null));
+
+        // Then
+        Assert.Contains("caption_label_weight is 1, but the training source has no caption labels", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed record MetricsLine(long Step, double Loss, double? CaptionLoss);
+
+    private sealed class UnlabelledSource : IImageTextSource
+    {
+        public long[] ImageShape => [3, 16, 16];
+
+        public IReadOnlyList<string> Vocabulary => ["a"];
+
+        public ImageTextBatch Batch(int count, int seed) => new(Enumerable.Repeat("a", count).ToList(), new float[count * 3 * 16 * 16]);
     }
 
     [Fact]
@@ -107,13 +165,14 @@ public sealed class PretrainerTests
     public void Should_ReportEveryBadField_When_OptionsAreInvalid()
     {
         // Given
-        var bad = Tiny with { BatchSize = 0, LearningRate = -1, CaptionDropout = 1.5 };
+        var bad = Tiny with { BatchSize = 0, LearningRate = -1, CaptionDropout = 1.5, CaptionLabelWeight = -2 };
 
         // When
         var problems = bad.Validate();
 
         // Then
-        Assert.Equal(3, problems.Count);
+        Assert.Equal(4, problems.Count);
+        Assert.Contains("caption_label_weight must be >= 0, got -2", problems);
         Assert.Contains(problems, p => p.Contains("batch_size", StringComparison.Ordinal) && p.Contains('0', StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("learning_rate", StringComparison.Ordinal) && p.Contains("-1", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("caption_dropout", StringComparison.Ordinal) && p.Contains("1.5", StringComparison.Ordinal));

@@ -5,7 +5,8 @@ namespace FlowTune.Worlds.Shapes;
 
 /// <summary>
 /// Pretraining data of the shapes world: a prompt drawn with every tag equally likely (so the small tags are not
-/// drowned by color_attr's many prompts), then a ground-truth render of a scene satisfying it.
+/// drowned by color_attr's many prompts), then a ground-truth render of a scene satisfying it. Every caption comes
+/// with its structure labels (<see cref="GenEvalCaptionLabels"/>).
 /// </summary>
 public sealed class ShapesImageTextSource : IImageTextSource
 {
@@ -13,6 +14,7 @@ public sealed class ShapesImageTextSource : IImageTextSource
     private readonly TagBalancedDraw _balanced;
     private readonly PromptSceneSampler _sampler;
     private readonly int _size;
+    private readonly GenEvalCaptionLabels _labels;
 
     /// <summary>Draws from <paramref name="prompts"/> (e.g. the train split) at the given canvas size.</summary>
     public ShapesImageTextSource(IReadOnlyList<GenEvalEntry> prompts, int canvasSize = 32)
@@ -23,6 +25,7 @@ public sealed class ShapesImageTextSource : IImageTextSource
         _sampler = new PromptSceneSampler(ShapesWorldOptions.ForCanvas(canvasSize));
         _size = canvasSize;
         Vocabulary = WorldVocabulary();
+        _labels = new GenEvalCaptionLabels(ShapeVocabulary.Colors.Select(ShapeVocabulary.Name).ToList(), ShapesWorldOptions.ForCanvas(canvasSize).MaxObjects);
     }
 
     /// <inheritdoc />
@@ -30,6 +33,9 @@ public sealed class ShapesImageTextSource : IImageTextSource
 
     /// <inheritdoc />
     public IReadOnlyList<string> Vocabulary { get; }
+
+    /// <inheritdoc />
+    public CaptionLabelSpace LabelSpace => _labels.Space;
 
     /// <summary>Every word of every prompt the shapes world can produce (train and test alike).</summary>
     public static IReadOnlyList<string> WorldVocabulary() =>
@@ -45,13 +51,15 @@ public sealed class ShapesImageTextSource : IImageTextSource
         var random = new Random(seed);
         var prompts = new string[count];
         var pixels = new float[count * 3 * _size * _size];
+        var labels = new IReadOnlyList<WordLabels>[count];
         for (var i = 0; i < count; i++)
         {
             var entry = _prompts[_balanced.Next(random)];
             var (_, image) = _sampler.SampleAndRender(entry, random.Next());
             prompts[i] = entry.Prompt;
+            labels[i] = _labels.For(entry);
             image.Data.CopyTo(pixels, i * image.Data.Length);
         }
-        return new ImageTextBatch(prompts, pixels);
+        return new ImageTextBatch(prompts, pixels, labels);
     }
 }
