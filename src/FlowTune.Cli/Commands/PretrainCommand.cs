@@ -30,9 +30,10 @@ public static class PretrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
         var initFrom = new Option<DirectoryInfo?>("--init-from") { Description = "Start from this model's weights, architecture and vocabulary (e.g. models/shapes-base); --preset is ignored." };
         var captionLabels = new Option<double>("--caption-labels") { Description = "Weight of the caption-structure loss: the text encoder's noun tokens learn to predict their colour, count and spatial role (0 = off).", DefaultValueFactory = _ => defaults.CaptionLabelWeight };
+        var addPosition = new Option<int>("--add-position-features") { Description = "With --init-from: add this many position features to the U-Net's attention (zero-initialised, so training starts from the source model's function).", DefaultValueFactory = _ => 0 };
         var export = new Option<DirectoryInfo?>("--export") { Description = "Also copy the final EMA model here (e.g. models/shapes-base)." };
         var command = new Command("pretrain", "Pretrain a text-to-image flow model on a world's ground-truth renders (rectified flow).");
-        foreach (var o in new Option[] { world, output, prompts, evalPrompts, preset, steps, minutes, batch, lr, seed, size, evalEvery, resume, initFrom, captionLabels, export })
+        foreach (var o in new Option[] { world, output, prompts, evalPrompts, preset, steps, minutes, batch, lr, seed, size, evalEvery, resume, initFrom, captionLabels, addPosition, export })
         {
             command.Options.Add(o);
         }
@@ -52,6 +53,7 @@ public static class PretrainCommand
                 CheckpointEvery = Math.Max(1, parse.GetValue(evalEvery) > 0 ? parse.GetValue(evalEvery) : defaults.CheckpointEvery),
                 InitFrom = parse.GetValue(initFrom)?.FullName,
                 CaptionLabelWeight = parse.GetValue(captionLabels),
+                AddPositionFeatures = parse.GetValue(addPosition),
             };
             ModelPresets.Get(options.Preset); // fail early on a bad name
             var w = WorldRegistry.Get(parse.GetValue(world)!);

@@ -68,14 +68,32 @@ public static class ModelCheckpoint
         return new FlowModel(description.Config, new Tokenizer(description.Vocabulary, description.MaxLength), generator);
     }
 
-    /// <summary>Loads a weights file into <paramref name="model"/> (strict: every key must match).</summary>
-    public static void LoadWeights(Module model, string weightsPath)
+    /// <summary>
+    /// Loads a weights file into <paramref name="model"/>. Every key must match, except that parameters of the model
+    /// for which <paramref name="allowMissing"/> is true may be absent from the file (they keep their values).
+    /// </summary>
+    public static void LoadWeights(Module model, string weightsPath, Func<string, bool>? allowMissing = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var (tensors, _) = TensorFile.Load(weightsPath);
         try
         {
-            model.LoadStateDict(tensors);
+            if (allowMissing is null)
+            {
+                model.LoadStateDict(tensors);
+            }
+            else
+            {
+                var own = model.StateDict().Select(p => p.Key).ToHashSet();
+                var problems = own.Where(k => !tensors.ContainsKey(k) && !allowMissing(k)).Select(k => $"missing key '{k}'")
+                    .Concat(tensors.Keys.Where(k => !own.Contains(k)).Select(k => $"unexpected key '{k}'"))
+                    .ToList();
+                if (problems.Count > 0)
+                {
+                    throw new InvalidDataException($"cannot load {weightsPath} into {model.GetType().Name}: {string.Join("; ", problems)}");
+                }
+                model.LoadStateDict(tensors, strict: false);
+            }
         }
         finally
         {

@@ -68,6 +68,12 @@ public sealed record PretrainOptions
     /// </summary>
     public string? InitFrom { get; init; }
 
+    /// <summary>
+    /// With <see cref="InitFrom"/>: give the U-Net <c>unet.position_features</c> = N that the source model lacks. Their
+    /// projections start at zero, so training starts from exactly the source's function. 0 = keep the source's shape.
+    /// </summary>
+    public int AddPositionFeatures { get; init; }
+
     /// <summary>Every problem with these values, each naming the field and its value.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -97,6 +103,9 @@ public sealed record PretrainOptions
         Check(CaptionLabelWeight >= 0 && double.IsFinite(CaptionLabelWeight), $"caption_label_weight must be >= 0, got {CaptionLabelWeight}");
         Check(InitFrom is null || File.Exists(Path.Combine(InitFrom, Models.ModelCheckpoint.ConfigFile)),
             $"init_from must be a model folder (with {Models.ModelCheckpoint.ConfigFile}), got '{InitFrom}'");
+        Check(AddPositionFeatures is >= 0 and <= 64 && AddPositionFeatures % 4 == 0,
+            $"add_position_features must be 0 or a multiple of 4 up to 64, got {AddPositionFeatures}");
+        Check(AddPositionFeatures == 0 || InitFrom is not null, $"add_position_features ({AddPositionFeatures}) needs init_from");
         return p;
     }
 }

@@ -62,7 +62,7 @@ public sealed class Pretrainer
         ModelCheckpoint.Description description;
         if (_options.InitFrom is { } init)
         {
-            description = ModelCheckpoint.ReadDescription(init);
+            description = WithAddedPositionFeatures(ModelCheckpoint.ReadDescription(init));
         }
         else
         {
@@ -92,9 +92,10 @@ public sealed class Pretrainer
         }
         else if (_options.InitFrom is { } source)
         {
-            ModelCheckpoint.LoadWeights(model, Path.Combine(source, ModelCheckpoint.WeightsFile));
-            ModelCheckpoint.LoadWeights(ema, Path.Combine(source, ModelCheckpoint.WeightsFile));
-            _log.WriteLine($"starting from the weights of {source}");
+            var weights = Path.Combine(source, ModelCheckpoint.WeightsFile);
+            ModelCheckpoint.LoadWeights(model, weights, allowMissing: IsAddedParameter);
+            ModelCheckpoint.LoadWeights(ema, weights, allowMissing: IsAddedParameter);
+            _log.WriteLine($"starting from the weights of {source}" + (_options.AddPositionFeatures > 0 ? $", with {_options.AddPositionFeatures} position features added" : ""));
         }
         _log.WriteLine(Invariant($"pretraining {(_options.InitFrom is null ? _options.Preset : Path.GetFileName(Path.TrimEndingDirectorySeparator(_options.InitFrom)))}: {model.ParameterCount():N0} parameters, batch {_options.BatchSize}, lr {_options.LearningRate}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
         using var metrics = new JsonlWriter(Path.Combine(_runDirectory, "metrics.jsonl"));
@@ -161,6 +162,24 @@ public sealed class Pretrainer
         _log.WriteLine(Invariant($"done: step {step}, {trainSeconds / 60:F1} min of training; EMA model in {Path.Combine(_runDirectory, "final")}"));
         return step;
     }
+
+    private ModelCheckpoint.Description WithAddedPositionFeatures(ModelCheckpoint.Description source)
+    {
+        if (_options.AddPositionFeatures == 0)
+        {
+            return source;
+        }
+        if (source.Config.Architecture != "unet" || source.Config.UNet.PositionFeatures != 0)
+        {
+            throw new InvalidOperationException(
+                $"add_position_features needs a U-Net without position features; {_options.InitFrom} is '{source.Config.Architecture}' with {source.Config.UNet.PositionFeatures}");
+        }
+        var unet = source.Config.UNet with { PositionFeatures = _options.AddPositionFeatures };
+        return source with { Config = source.Config with { UNet = unet } };
+    }
+
+    // The parameters that add_position_features creates (zero-initialised position-code projections).
+    private bool IsAddedParameter(string name) => _options.AddPositionFeatures > 0 && name.Contains(".position.", StringComparison.Ordinal);
 
     private Task<ImageTextBatch> Prefetch(long step) =>
         Task.Run(() => _source.Batch(_options.BatchSize, Seeds.Derive31(_options.Seed, DataStream, step)));

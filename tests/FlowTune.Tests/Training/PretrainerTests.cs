@@ -1,5 +1,6 @@
 using FlowTune.IO;
 using FlowTune.Models;
+using FlowTune.Torch;
 using FlowTune.Training;
 using FlowTune.Worlds.Shapes;
 
@@ -132,6 +133,39 @@ public sealed class PretrainerTests
     }
 
     [Fact]
+    public void Should_StartAsTheSourceModel_When_PositionFeaturesAreAdded()
+    {
+        // Given: a trained tiny model, continued with position features at a negligible learning rate
+        var source = Path.Combine(Path.GetTempPath(), $"pt-s-{Guid.NewGuid():N}");
+        var grown = Path.Combine(Path.GetTempPath(), $"pt-g-{Guid.NewGuid():N}");
+        new Pretrainer(Tiny, Source(), source, TextWriter.Null).Run(false, CancellationToken.None);
+        var start = Tiny with { MaxSteps = 1, LearningRate = 1e-12, InitFrom = Path.Combine(source, "final") };
+
+        // When
+        new Pretrainer(start with { AddPositionFeatures = 8 }, Source(), grown, TextWriter.Null).Run(false, CancellationToken.None);
+        var again = Assert.Throws<InvalidOperationException>(() =>
+            new Pretrainer(start with { AddPositionFeatures = 8, InitFrom = Path.Combine(grown, "final") }, Source(), grown + "-x", TextWriter.Null).Run(false, CancellationToken.None));
+
+        // Then: the grown model has the features and predicts what the source predicts
+        using var a = ModelCheckpoint.Load(Path.Combine(source, "final"));
+        using var b = ModelCheckpoint.Load(Path.Combine(grown, "final"));
+        Assert.Equal(8, b.Config.UNet.PositionFeatures);
+        Assert.Contains(b.NamedParameters(), p => p.Key.Contains(".position.", StringComparison.Ordinal));
+        using var scope = TensorScope.Enter();
+        using var generator = new Generator(1);
+        var x = Tensor.Randn([2, 3, 16, 16], generator);
+        var t = Tensor.Rand([2], generator);
+        using var textA = a.EncodeText(["a photo of a cross left of a ring", ""]);
+        using var textB = b.EncodeText(["a photo of a cross left of a ring", ""]);
+        var va = a.Velocity(x, t, textA).ToArray<float>();
+        var vb = b.Velocity(x, t, textB).ToArray<float>();
+        Assert.True(va.Zip(vb).Max(p => Math.Abs(p.First - p.Second)) < 1e-5);
+        Assert.Contains("needs a U-Net without position features", again.Message, StringComparison.Ordinal);
+        Directory.Delete(source, true);
+        Directory.Delete(grown, true);
+    }
+
+    [Fact]
     public void Should_NameTheFolder_When_InitFromIsNotAModel()
     {
         // When
@@ -165,13 +199,15 @@ public sealed class PretrainerTests
     public void Should_ReportEveryBadField_When_OptionsAreInvalid()
     {
         // Given
-        var bad = Tiny with { BatchSize = 0, LearningRate = -1, CaptionDropout = 1.5, CaptionLabelWeight = -2 };
+        var bad = Tiny with { BatchSize = 0, LearningRate = -1, CaptionDropout = 1.5, CaptionLabelWeight = -2, AddPositionFeatures = 6 };
 
         // When
         var problems = bad.Validate();
 
         // Then
-        Assert.Equal(4, problems.Count);
+        Assert.Equal(6, problems.Count);
+        Assert.Contains("add_position_features must be 0 or a multiple of 4 up to 64, got 6", problems);
+        Assert.Contains("add_position_features (6) needs init_from", problems);
         Assert.Contains("caption_label_weight must be >= 0, got -2", problems);
         Assert.Contains(problems, p => p.Contains("batch_size", StringComparison.Ordinal) && p.Contains('0', StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("learning_rate", StringComparison.Ordinal) && p.Contains("-1", StringComparison.Ordinal));
