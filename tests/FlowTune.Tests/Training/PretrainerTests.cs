@@ -1,5 +1,6 @@
 using FlowTune.IO;
 using FlowTune.Models;
+using FlowTune.Models.Text;
 using FlowTune.Torch;
 using FlowTune.Training;
 using FlowTune.Worlds.Shapes;
@@ -93,18 +94,18 @@ public sealed class PretrainerTests
         new Pretrainer(options, Source(), plain, TextWriter.Null).Run(false, CancellationToken.None);
         new Pretrainer(options with { CaptionLabelWeight = 1 }, Source(), labelled, TextWriter.Null).Run(false, CancellationToken.None);
 
-        // Then: the token of "cross" (word 5, token 6) changes with the colour word before it only in the labelled model
-        static double NounShift(string dir)
+        // Then: the token of "cross" (word 5, token 6) changes with the colour word before it only in the labelled
+        // model, and the subject of a position prompt (token 5) still says which shape it is
+        static (double ColourShift, double IdentityShift, double Norm) Shifts(string dir)
         {
             using var model = ModelCheckpoint.Load(Path.Combine(dir, "checkpoint_000080"));
-            using var text = model.EncodeText(["a photo of a red cross and a blue ring", "a photo of a blue cross and a red ring"]);
-            var tokens = text.Tokens.ToArray<float>();
-            var width = (int)text.Tokens.Size(2);
-            var stride = (int)text.Tokens.Size(1) * width;
-            return Math.Sqrt(Enumerable.Range(0, width).Sum(k => Math.Pow(tokens[(6 * width) + k] - tokens[stride + (6 * width) + k], 2)));
+            var colour = TextEncodingDiff.Compare(model.Text, "a photo of a red cross and a blue ring", "a photo of a blue cross and a red ring");
+            var identity = TextEncodingDiff.Compare(model.Text, "a photo of a cross left of a ring", "a photo of a ring left of a cross");
+            return (colour.Rows[6].Distance, identity.Rows[5].Distance, identity.MeanTokenNorm);
         }
-        var (without, with) = (NounShift(plain), NounShift(labelled));
-        Assert.True(with > 3 * without, $"noun token shift {with:F3} with caption labels, {without:F3} without");
+        var (without, with) = (Shifts(plain), Shifts(labelled));
+        Assert.True(with.ColourShift > 3 * without.ColourShift, $"noun token shift {with.ColourShift:F3} with caption labels, {without.ColourShift:F3} without");
+        Assert.True(with.IdentityShift > 0.25 * with.Norm, $"subject token shift {with.IdentityShift:F3}, token norm {with.Norm:F3}");
         var losses = File.ReadLines(Path.Combine(labelled, "metrics.jsonl")).Select(l => System.Text.Json.JsonSerializer.Deserialize<MetricsLine>(l, Json.Options)!.CaptionLoss!.Value).ToList();
         Assert.True(losses[^1] < 0.5 * losses[0], $"caption loss {losses[0]:F3} → {losses[^1]:F3}");
         Directory.Delete(plain, true);

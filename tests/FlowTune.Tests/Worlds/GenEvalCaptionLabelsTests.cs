@@ -8,9 +8,11 @@ public sealed class GenEvalCaptionLabelsTests
 {
     private static readonly string[] Colors = ["red", "blue", "green"];
 
-    private static readonly GenEvalCaptionLabels Labeller = new(Colors, 4);
+    private static readonly string[] Classes = ["ring", "cross"];
 
-    // "word:colour,count,role" per labelled word, in word order
+    private static readonly GenEvalCaptionLabels Labeller = new(Classes, Colors, 4);
+
+    // "word:class,colour,count,role" per labelled word, in word order
     private static string[] Flat(IReadOnlyList<WordLabels> labels) =>
         labels.OrderBy(l => l.WordIndex).Select(l => $"{l.WordIndex}:{string.Join(',', l.Classes)}").ToArray();
 
@@ -23,8 +25,8 @@ public sealed class GenEvalCaptionLabelsTests
         // When
         var labels = Flat(Labeller.For(entry));
 
-        // Then: (colour 1 + index, count, role none)
-        Assert.Equal(["5:1,1,0", "9:2,1,0"], labels);
+        // Then: (class, colour 1 + index, count, role none)
+        Assert.Equal(["5:1,1,1,0", "9:0,2,1,0"], labels);
     }
 
     [Fact]
@@ -37,7 +39,7 @@ public sealed class GenEvalCaptionLabelsTests
         var labels = Flat(Labeller.For(entry));
 
         // Then
-        Assert.Equal([$"4:0,1,{1 + (int)PositionRelation.LeftOf}", $"8:0,1,{1 + (int)PositionRelation.RightOf}"], labels);
+        Assert.Equal([$"4:1,0,1,{1 + (int)PositionRelation.LeftOf}", $"8:0,0,1,{1 + (int)PositionRelation.RightOf}"], labels);
     }
 
     [Fact]
@@ -47,14 +49,14 @@ public sealed class GenEvalCaptionLabelsTests
         var labels = Flat(Labeller.For(GenEvalPrompts.Counting("cross", 3)));
 
         // Then
-        Assert.Equal(["4:0,3,0"], labels);
+        Assert.Equal(["4:1,0,3,0"], labels);
     }
 
     [Fact]
     public void Should_LabelEveryClauseOnItsOwnWord_When_GivenEveryShapesWorldPrompt()
     {
         // Given
-        var labeller = new GenEvalCaptionLabels(ShapeVocabulary.Colors.Select(ShapeVocabulary.Name).ToList(), 4);
+        var labeller = new GenEvalCaptionLabels(ShapeVocabulary.Shapes.Select(ShapeVocabulary.Name).ToList(), ShapeVocabulary.Colors.Select(ShapeVocabulary.Name).ToList(), 4);
 
         foreach (var tag in GenEvalTags.All)
         {
@@ -76,13 +78,16 @@ public sealed class GenEvalCaptionLabelsTests
         // Given
         var purple = GenEvalPrompts.Colors("cross", "purple");
         var missingNoun = GenEvalPrompts.SingleObject("cross") with { Prompt = "a photo of something" };
+        var unknownClass = GenEvalPrompts.SingleObject("square");
 
         // When
         var colour = Assert.Throws<ArgumentException>(() => Labeller.For(purple));
         var noun = Assert.Throws<ArgumentException>(() => Labeller.For(missingNoun));
+        var shape = Assert.Throws<ArgumentException>(() => Labeller.For(unknownClass));
 
         // Then
         Assert.Contains("\"a photo of a purple cross\" uses the colour \"purple\"", colour.Message, StringComparison.Ordinal);
         Assert.Contains("\"a photo of something\" does not name its class \"cross\"", noun.Message, StringComparison.Ordinal);
+        Assert.Contains("\"a photo of a square\" uses the class \"square\", which is not one of ring, cross", shape.Message, StringComparison.Ordinal);
     }
 }

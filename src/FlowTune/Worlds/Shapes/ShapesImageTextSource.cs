@@ -25,7 +25,10 @@ public sealed class ShapesImageTextSource : IImageTextSource
         _sampler = new PromptSceneSampler(ShapesWorldOptions.ForCanvas(canvasSize));
         _size = canvasSize;
         Vocabulary = WorldVocabulary();
-        _labels = new GenEvalCaptionLabels(ShapeVocabulary.Colors.Select(ShapeVocabulary.Name).ToList(), ShapesWorldOptions.ForCanvas(canvasSize).MaxObjects);
+        _labels = new GenEvalCaptionLabels(
+            ShapeVocabulary.Shapes.Select(ShapeVocabulary.Name).ToList(),
+            ShapeVocabulary.Colors.Select(ShapeVocabulary.Name).ToList(),
+            ShapesWorldOptions.ForCanvas(canvasSize).MaxObjects);
     }
 
     /// <inheritdoc />
