@@ -11,6 +11,11 @@ internal static class CommonOptions
 
     public static Option<string> World() => new("--world") { Description = $"Benchmark world ({string.Join(", ", WorldRegistry.Names)}).", DefaultValueFactory = _ => "shapes" };
 
+    /// <summary>--checkpoint: a model folder (required).</summary>
+    public static Option<DirectoryInfo> Checkpoint() =>
+        new("--checkpoint") { Description = "Model folder (model.json + model.safetensors), e.g. models/shapes-base.", Required = true };
+
+    /// <summary>--prompts with the given description.</summary>
     public static Option<FileInfo?> Prompts(string description) => new("--prompts") { Description = description };
 
     /// <summary>Prompts from a GenEval-format file, or the world's built-in split when no file is given.</summary>

@@ -12,7 +12,7 @@ public static class EvalCommand
     public static Command Create()
     {
         var d = new EvalOptions();
-        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Model folder (model.json + model.safetensors), e.g. models/shapes-base.", Required = true };
+        var checkpoint = CommonOptions.Checkpoint();
         var world = CommonOptions.World();
         var prompts = CommonOptions.Prompts("GenEval-format metadata (default: the world's test split). Any GenEval file is accepted.");
         var steps = new Option<int>("--steps") { Description = "ODE steps.", DefaultValueFactory = _ => d.Steps };

@@ -14,7 +14,7 @@ public static class SampleCommand
     public static Command Create()
     {
         var d = new OdeSamplerOptions();
-        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Model folder (model.json + model.safetensors).", Required = true };
+        var checkpoint = CommonOptions.Checkpoint();
         var prompt = new Option<string[]>("--prompt") { Description = "Prompt (repeat for several; each fills its own row).", Required = true, AllowMultipleArgumentsPerToken = false };
         var n = new Option<int>("--n") { Description = "Images per prompt.", DefaultValueFactory = _ => 16 };
         var steps = new Option<int>("--steps") { Description = "ODE steps.", DefaultValueFactory = _ => d.Steps };

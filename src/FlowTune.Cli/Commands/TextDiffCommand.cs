@@ -11,7 +11,7 @@ public static class TextDiffCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Model folder (model.json + model.safetensors).", Required = true };
+        var checkpoint = CommonOptions.Checkpoint();
         var a = new Argument<string>("prompt-a") { Description = "First prompt." };
         var b = new Argument<string>("prompt-b") { Description = "Second prompt." };
         var command = new Command("text-diff", "Print, token by token, how far apart a model's text encoder puts two prompts (does it bind colours and relations to nouns?).");
