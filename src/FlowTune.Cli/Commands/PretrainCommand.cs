@@ -55,7 +55,10 @@ public static class PretrainCommand
                 CaptionLabelWeight = parse.GetValue(captionLabels),
                 AddPositionFeatures = parse.GetValue(addPosition),
             };
-            ModelPresets.Get(options.Preset); // fail early on a bad name
+            if (options.InitFrom is null)
+            {
+                ModelPresets.Get(options.Preset); // fail early on a bad name (--init-from brings its own architecture)
+            }
             var w = WorldRegistry.Get(parse.GetValue(world)!);
             var train = CommonOptions.LoadPrompts(parse.GetValue(prompts), w, test: false);
             var test = CommonOptions.LoadPrompts(parse.GetValue(evalPrompts), w, test: true);
