@@ -246,13 +246,14 @@ public sealed class Pretrainer
     {
         ModelCheckpoint.LoadWeights(model, Path.Combine(dir, ModelCheckpoint.WeightsFile));
         ModelCheckpoint.LoadWeights(ema, Path.Combine(dir, "ema.safetensors"));
+        var headPath = Path.Combine(dir, HeadFile);
+        if ((head is not null) != File.Exists(headPath))
+        {
+            throw new InvalidOperationException(
+                $"{dir} was saved {(head is null ? "with" : "without")} a caption-structure head; resume with the caption_label_weight it was trained with");
+        }
         if (head is not null)
         {
-            var headPath = Path.Combine(dir, HeadFile);
-            if (!File.Exists(headPath))
-            {
-                throw new InvalidOperationException($"{dir} was saved without a caption-structure head; resume with the caption_label_weight it was trained with");
-            }
             ModelCheckpoint.LoadWeights(head, headPath);
         }
         var (tensors, meta) = TensorFile.Load(Path.Combine(dir, "optimizer.safetensors"));

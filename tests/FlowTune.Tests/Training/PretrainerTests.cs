@@ -122,6 +122,25 @@ public sealed class PretrainerTests
         Assert.Contains("caption_label_weight is 1, but the training source has no caption labels", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1.0, 0.0, "saved with a caption-structure head")]
+    [InlineData(0.0, 1.0, "saved without a caption-structure head")]
+    public void Should_NameTheCaptionWeight_When_ResumedWithADifferentOne(double trained, double resumed, string expected)
+    {
+        // Given
+        var dir = Path.Combine(Path.GetTempPath(), $"pt-r-{Guid.NewGuid():N}");
+        new Pretrainer(Tiny with { MaxSteps = 2, CaptionLabelWeight = trained }, Source(), dir, TextWriter.Null).Run(false, CancellationToken.None);
+
+        // When
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            new Pretrainer(Tiny with { CaptionLabelWeight = resumed }, Source(), dir, TextWriter.Null).Run(true, CancellationToken.None));
+
+        // Then
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Contains("caption_label_weight", error.Message, StringComparison.Ordinal);
+        Directory.Delete(dir, true);
+    }
+
     private sealed record MetricsLine(long Step, double Loss, double? CaptionLoss);
 
     private sealed class UnlabelledSource : IImageTextSource
