@@ -78,22 +78,7 @@ public static class ModelCheckpoint
         var (tensors, _) = TensorFile.Load(weightsPath);
         try
         {
-            if (allowMissing is null)
-            {
-                model.LoadStateDict(tensors);
-            }
-            else
-            {
-                var own = model.StateDict().Select(p => p.Key).ToHashSet();
-                var problems = own.Where(k => !tensors.ContainsKey(k) && !allowMissing(k)).Select(k => $"missing key '{k}'")
-                    .Concat(tensors.Keys.Where(k => !own.Contains(k)).Select(k => $"unexpected key '{k}'"))
-                    .ToList();
-                if (problems.Count > 0)
-                {
-                    throw new InvalidDataException($"cannot load {weightsPath} into {model.GetType().Name}: {string.Join("; ", problems)}");
-                }
-                model.LoadStateDict(tensors, strict: false);
-            }
+            model.LoadStateDict(tensors, allowMissing: allowMissing);
         }
         finally
         {

@@ -110,9 +110,10 @@ public abstract class Module : IDisposable
 
     /// <summary>
     /// Copies values from <paramref name="state"/> into this module's parameters and buffers (no gradient).
-    /// With <paramref name="strict"/>, missing and unexpected keys are errors; shapes must always match.
+    /// With <paramref name="strict"/>, missing and unexpected keys are errors, except missing keys for which
+    /// <paramref name="allowMissing"/> is true (they keep their values); shapes must always match.
     /// </summary>
-    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true, Func<string, bool>? allowMissing = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         var own = StateDict().ToList();
@@ -120,7 +121,7 @@ public abstract class Module : IDisposable
         if (strict)
         {
             var ownNames = own.Select(p => p.Key).ToHashSet();
-            problems.AddRange(own.Where(p => !state.ContainsKey(p.Key)).Select(p => $"missing key '{p.Key}'"));
+            problems.AddRange(own.Where(p => !state.ContainsKey(p.Key) && allowMissing?.Invoke(p.Key) != true).Select(p => $"missing key '{p.Key}'"));
             problems.AddRange(state.Keys.Where(k => !ownNames.Contains(k)).Select(k => $"unexpected key '{k}'"));
         }
         foreach (var (name, target) in own)

@@ -78,6 +78,7 @@ public sealed class Pretrainer
         {
             parameters.AddRange(head.NamedParameters().Select(p => KeyValuePair.Create(HeadPrefix + p.Key, p.Value)));
         }
+        var trained = parameters.Select(p => p.Value).ToList(); // what the optimizer steps, and the gradient clip covers
         using var optimizer = new AdamW(parameters, new AdamWOptions
         {
             LearningRate = _options.LearningRate,
@@ -113,7 +114,7 @@ public sealed class Pretrainer
             var batch = next.GetAwaiter().GetResult();
             next = Prefetch(step + 1);
             optimizer.LearningRate = _options.LearningRate * Math.Min(1.0, step / (double)Math.Max(1, _options.WarmupSteps));
-            var (loss, captionLoss) = TrainStep(model, head, optimizer, batch, step);
+            var (loss, captionLoss) = TrainStep(model, head, optimizer, trained, batch, step);
             emaWeights.Update(Math.Min(_options.EmaDecay, (1.0 + step) / (10.0 + step)));
             window.Add(loss);
             if (captionLoss is { } c)
@@ -195,7 +196,7 @@ public sealed class Pretrainer
     }
 
     /// <summary>One optimizer step; returns the flow-matching loss and the caption-structure loss (null without a head).</summary>
-    private (double Loss, double? CaptionLoss) TrainStep(FlowModel model, CaptionStructureHead? head, AdamW optimizer, ImageTextBatch batch, long step)
+    private (double Loss, double? CaptionLoss) TrainStep(FlowModel model, CaptionStructureHead? head, AdamW optimizer, IReadOnlyList<Tensor> trained, ImageTextBatch batch, long step)
     {
         using var scope = TensorScope.Enter();
         using var generator = new Generator(Seeds.Derive(_options.Seed, NoiseStream, step));
@@ -215,10 +216,9 @@ public sealed class Pretrainer
             : head.Loss(text, batch.Labels.Select((l, i) => drop[i] < _options.CaptionDropout ? null : l).ToList());
         var total = captionLoss is null ? loss : loss + captionLoss * _options.CaptionLabelWeight;
         total.Backward();
-        var parameters = head is null ? model.Parameters() : model.Parameters().Concat(head.Parameters());
         if (_options.GradClip > 0)
         {
-            GradClip.ClipGradNorm(parameters, _options.GradClip);
+            GradClip.ClipGradNorm(trained, _options.GradClip);
         }
         optimizer.Step();
         optimizer.ZeroGrad();
