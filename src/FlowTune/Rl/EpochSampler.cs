@@ -14,7 +14,7 @@ namespace FlowTune.Rl;
 /// </summary>
 public sealed class EpochSampler(GrpoConfig config, GrpoPolicy policy, AsyncRewardScorer scorer, PromptRewardTracker tracker)
 {
-    private const long NoiseStream = 12, PromptStream = 11;
+    private const long NoiseStream = 12, PromptStream = 11, InitialNoiseStream = 13;
 
     /// <summary>The epoch's prompts (group id = index) and rollout batches.</summary>
     public (List<GenEvalEntry> Groups, List<RolloutBatch> Batches) Collect(int epoch, IReadOnlyList<GenEvalEntry> train, EpochPrompts prompts)
@@ -88,6 +88,18 @@ public sealed class EpochSampler(GrpoConfig config, GrpoPolicy policy, AsyncRewa
         return result;
     }
 
+    /// <summary>x_1 for the given slots, one draw per group of the epoch (the same in every round): [B, C, H, W].</summary>
+    private Tensor GroupNoise(int epoch, List<int> ids)
+    {
+        long[] shape = [1, .. policy.RolloutPolicy.SampleShape];
+        var perGroup = ids.Distinct().ToDictionary(g => g, g =>
+        {
+            using var generator = new Generator(Seeds.Derive(config.Seed, InitialNoiseStream, epoch * 100_000L + g));
+            return Tensor.Randn(shape, generator);                              // [1, C, H, W]
+        });
+        return Tensor.Cat(ids.Select(g => perGroup[g]).ToList(), 0);
+    }
+
     /// <summary>Samples the given slots (group id per rollout) in batches; scoring starts as each batch finishes.</summary>
     private List<RolloutBatch> Roll(int epoch, int round, List<int> slots, IReadOnlyList<GenEvalEntry> groups)
     {
@@ -102,7 +114,8 @@ public sealed class EpochSampler(GrpoConfig config, GrpoPolicy policy, AsyncRewa
             using var scope = TensorScope.Enter();
             using var generator = new Generator(Seeds.Derive(config.Seed, NoiseStream, epoch * 1_000_000L + round * 100_000L + start));
             using var velocity = new GuidedVelocity(policy.RolloutPolicy, texts, options.GuidanceScale);
-            var trajectory = SdeSampler.Rollout(policy.RolloutPolicy, velocity, ids.Count, options, generator, recordPredictions: steps);
+            var initial = config.Sample.SameInitialNoise ? GroupNoise(epoch, ids) : null;
+            var trajectory = SdeSampler.Rollout(policy.RolloutPolicy, velocity, ids.Count, options, generator, recordPredictions: steps, initial);
             scope.MoveToOuter([trajectory.States, trajectory.LogProbs]);
             var final = scorer.Start(ImageTensors.ToImages(PixelSpace.ToPixels(trajectory.Final())), rewardPrompts);
             Task<double[][]>? values = null;

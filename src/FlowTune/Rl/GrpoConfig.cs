@@ -178,6 +178,13 @@ public sealed record GrpoConfig
         /// <summary>Rollouts per sampling batch; training recomputes likelihoods on exactly these batches.</summary>
         public int BatchSize { get; init; } = 32;
 
+        /// <summary>
+        /// Start every member of a group from the same initial noise x_1 (DanceGRPO's <c>init_same_noise</c>), so that
+        /// members differ only by the SDE noise the policy's likelihood accounts for; false (the reference): each
+        /// rollout draws its own x_1.
+        /// </summary>
+        public bool SameInitialNoise { get; init; }
+
         /// <summary>Normalise advantages by the std of all rewards of the epoch (true) or of the group.</summary>
         public bool GlobalStd { get; init; } = true;
 

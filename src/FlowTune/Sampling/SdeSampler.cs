@@ -13,10 +13,11 @@ public static class SdeSampler
     /// <summary>
     /// Samples <paramref name="batch"/> trajectories for the prompts encoded in <paramref name="velocity"/>. With
     /// <paramref name="recordPredictions"/>, also keeps the one-step prediction x0̂ = x_k − t_k·v_k of every step
-    /// (the value estimates of step-level advantages).
+    /// (the value estimates of step-level advantages). <paramref name="initial"/> is x_1 [B, ...sample shape] when the
+    /// caller chooses it (e.g. one noise per group); otherwise it is drawn from <paramref name="generator"/>.
     /// </summary>
     public static Trajectory Rollout(IVelocityModel model, GuidedVelocity velocity, long batch, SdeSamplerOptions options, Generator generator,
-        bool recordPredictions = false)
+        bool recordPredictions = false, Tensor? initial = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(velocity);
@@ -26,7 +27,12 @@ public static class SdeSampler
         using var noGrad = Autograd.NoGrad();
         var grid = TimeGrid.Shifted(options.Steps, options.Shift);
         var stochastic = Window(options, generator);
-        var x = Tensor.Randn([batch, .. model.SampleShape], generator);       // [B, C, H, W]
+        long[] shape = [batch, .. model.SampleShape];
+        if (initial is not null && !initial.Shape.SequenceEqual(shape))
+        {
+            throw new ArgumentException($"initial noise has shape [{string.Join(", ", initial.Shape)}], the rollout needs [{string.Join(", ", shape)}]", nameof(initial));
+        }
+        var x = initial ?? Tensor.Randn(shape, generator);                     // [B, C, H, W]
         var states = new List<Tensor> { x };
         var logProbs = new List<Tensor>();
         var predictions = new List<Tensor>();

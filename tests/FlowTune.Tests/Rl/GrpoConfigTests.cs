@@ -66,6 +66,7 @@ public sealed class GrpoConfigTests
         Assert.Equal(3e-4, config.Train.LearningRate);
         Assert.Equal(5.0, config.Train.AdvClipMax);
         Assert.True(config.Sample.GlobalStd);
+        Assert.False(config.Sample.SameInitialNoise);
     }
 
     [Fact]
@@ -95,7 +96,7 @@ public sealed class GrpoConfigTests
     public void Should_RoundTrip_When_WrittenAndReadBack()
     {
         // Given
-        var config = GrpoConfigLoader.Parse("seed: 7\nuse_lora: true\nreward:\n  geneval: 2.0\n");
+        var config = GrpoConfigLoader.Parse("seed: 7\nuse_lora: true\nsample:\n  same_initial_noise: true\nreward:\n  geneval: 2.0\n");
 
         // When
         var back = GrpoConfigLoader.Parse(GrpoConfigLoader.ToYaml(config));
@@ -103,6 +104,7 @@ public sealed class GrpoConfigTests
         // Then
         Assert.Equal(7, back.Seed);
         Assert.True(back.UseLora);
+        Assert.True(back.Sample.SameInitialNoise);
         Assert.Equal(2.0, back.Reward["geneval"]);
         Assert.Equal(config.Train.LoraTargets, back.Train.LoraTargets);
     }

@@ -13,7 +13,7 @@ namespace FlowTune.Tests.Rl;
 [Collection("Serial")]
 public sealed class GrpoTrainerTests
 {
-    private static readonly string BaseModel = CreateTinyBase();
+    internal static readonly string BaseModel = CreateTinyBase();
 
     static GrpoTrainerTests() => RewardRegistry.Register("test_brightness", _ => new BrightnessReward());
 
@@ -28,7 +28,7 @@ public sealed class GrpoTrainerTests
         return dir;
     }
 
-    private static GrpoConfig Tiny(bool lora = false) => new()
+    internal static GrpoConfig Tiny(bool lora = false) => new()
     {
         Seed = 9,
         NumEpochs = 2,
