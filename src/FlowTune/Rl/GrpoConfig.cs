@@ -78,6 +78,9 @@ public sealed record GrpoConfig
             $"train.nft_sampling_decay needs train.objective nft (Flow-GRPO samples on-policy), got {Train.NftSamplingDecay}");
         Check(Train.Objective != ObjectiveKind.Nft || !Superflow.StepAdvantages,
             "superflow.step_advantages needs train.objective grpo (nft trains on final images only)");
+        var batches = (ImagesPerEpoch() + Sample.BatchSize - 1) / Math.Max(1, Sample.BatchSize);
+        Check(Superflow.AdaptiveGroups || Train.UpdatesPerEpoch <= batches,
+            $"train.updates_per_epoch is {Train.UpdatesPerEpoch}, but an epoch has only {batches} rollout batches ({ImagesPerEpoch()} images / sample.batch_size {Sample.BatchSize}); lower it or lower sample.batch_size");
         p.AddRange(Superflow.Validate());
         return p;
     }
@@ -276,7 +279,10 @@ public sealed record GrpoConfig
         /// <summary>KL form: "reference" (the reference code's) or "exact".</summary>
         public KlKind KlType { get; init; } = KlKind.Reference;
 
-        /// <summary>Optimizer steps per epoch (gradients are accumulated in between).</summary>
+        /// <summary>
+        /// Optimizer steps per epoch (gradients are accumulated in between). Each step takes whole rollout batches, so
+        /// an epoch makes at most one step per batch of <c>sample.batch_size</c> rollouts.
+        /// </summary>
         public int UpdatesPerEpoch { get; init; } = 2;
 
         /// <summary>Keep EMA weights for evaluation and checkpoints.</summary>

@@ -82,6 +82,18 @@ public sealed class GrpoConfigTests
     }
 
     [Fact]
+    public void Should_RefuseMoreUpdatesThanRolloutBatches_When_GroupsAreFixed()
+    {
+        // When: 8 × 12 = 96 images in batches of 32 make 3 batches
+        var error = Assert.Throws<ArgumentException>(() => GrpoConfigLoader.Parse("train:\n  updates_per_epoch: 8\n"));
+        var small = GrpoConfigLoader.Parse("sample:\n  batch_size: 12\ntrain:\n  updates_per_epoch: 8\n");
+
+        // Then
+        Assert.Contains("train.updates_per_epoch is 8, but an epoch has only 3 rollout batches (96 images / sample.batch_size 32)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(8, small.Train.UpdatesPerEpoch);
+    }
+
+    [Fact]
     public void Should_NameTheLine_When_KeyIsUnknown()
     {
         // When
