@@ -115,4 +115,25 @@ public sealed class SdeStepTests
         Assert.InRange(variance, 0.25 * 0.9, 0.25 * 1.1);
         Assert.Equal([n, 100L], trajectory.LogProbs.Shape);
     }
+
+    [Fact]
+    public void Should_StartFromTheGivenNoise_When_InitialNoiseIsPassed()
+    {
+        // Given
+        var model = new GaussianToyModel(mean: 0.3, std: 0.5, dim: 16);
+        using var generator = new Generator(3);
+        using var velocity = new GuidedVelocity(model, ["", ""], 1.0);
+        var options = new SdeSamplerOptions { Steps = 4, NoiseLevel = 0.7 };
+        using var initial = Tensor.Full([2, 16, 1, 1], 0.25);
+        using var wrong = Tensor.Full([3, 16, 1, 1], 0.25);
+
+        // When
+        using var trajectory = SdeSampler.Rollout(model, velocity, 2, options, generator, initial: initial);
+        using var start = trajectory.States.Select(1, 0);
+        var error = Assert.Throws<ArgumentException>(() => SdeSampler.Rollout(model, velocity, 2, options, generator, initial: wrong));
+
+        // Then
+        Assert.All(start.ToArray<float>(), v => Assert.Equal(0.25f, v));
+        Assert.Contains("initial noise has shape [3, 16, 1, 1], the rollout needs [2, 16, 1, 1]", error.Message, StringComparison.Ordinal);
+    }
 }
