@@ -27,9 +27,13 @@ public sealed class AdamW : IDisposable
         {
             throw new ArgumentException($"parameter name '{duplicate.Key}' appears twice", nameof(parameters));
         }
+        Parameters = _parameters.Select(p => p.Value).ToList();
         Options = options;
         LearningRate = options.LearningRate;
     }
+
+    /// <summary>The parameters this optimizer steps, in the order given (e.g. what a gradient clip must cover).</summary>
+    public IReadOnlyList<Tensor> Parameters { get; }
 
     /// <summary>The options the optimizer was created with.</summary>
     public AdamWOptions Options { get; }

@@ -57,7 +57,7 @@ public sealed class GrpoUpdater
             {
                 FirstUpdateMaxRatioDeviation = stats.MaxRatioDeviation;
             }
-            var gradNorm = GradClip.ClipGradNorm(_policy.Trainable.Select(p => p.Value), _config.Train.MaxGradNorm);
+            var gradNorm = GradClip.ClipGradNorm(_optimizer.Parameters, _config.Train.MaxGradNorm);
             _optimizer.Step();
             _optimizer.ZeroGrad();
             GlobalStep++;

@@ -78,7 +78,6 @@ public sealed class Pretrainer
         {
             parameters.AddRange(head.NamedParameters().Select(p => KeyValuePair.Create(HeadPrefix + p.Key, p.Value)));
         }
-        var trained = parameters.Select(p => p.Value).ToList(); // what the optimizer steps, and the gradient clip covers
         using var optimizer = new AdamW(parameters, new AdamWOptions
         {
             LearningRate = _options.LearningRate,
@@ -114,7 +113,7 @@ public sealed class Pretrainer
             var batch = next.GetAwaiter().GetResult();
             next = Prefetch(step + 1);
             optimizer.LearningRate = _options.LearningRate * Math.Min(1.0, step / (double)Math.Max(1, _options.WarmupSteps));
-            var (loss, captionLoss) = TrainStep(model, head, optimizer, trained, batch, step);
+            var (loss, captionLoss) = TrainStep(model, head, optimizer, batch, step);
             emaWeights.Update(Math.Min(_options.EmaDecay, (1.0 + step) / (10.0 + step)));
             window.Add(loss);
             if (captionLoss is { } c)
@@ -196,7 +195,7 @@ public sealed class Pretrainer
     }
 
     /// <summary>One optimizer step; returns the flow-matching loss and the caption-structure loss (null without a head).</summary>
-    private (double Loss, double? CaptionLoss) TrainStep(FlowModel model, CaptionStructureHead? head, AdamW optimizer, IReadOnlyList<Tensor> trained, ImageTextBatch batch, long step)
+    private (double Loss, double? CaptionLoss) TrainStep(FlowModel model, CaptionStructureHead? head, AdamW optimizer, ImageTextBatch batch, long step)
     {
         using var scope = TensorScope.Enter();
         using var generator = new Generator(Seeds.Derive(_options.Seed, NoiseStream, step));
@@ -218,7 +217,7 @@ public sealed class Pretrainer
         total.Backward();
         if (_options.GradClip > 0)
         {
-            GradClip.ClipGradNorm(trained, _options.GradClip);
+            GradClip.ClipGradNorm(optimizer.Parameters, _options.GradClip);
         }
         optimizer.Step();
         optimizer.ZeroGrad();
