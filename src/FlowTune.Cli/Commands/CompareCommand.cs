@@ -1,10 +1,11 @@
 using System.CommandLine;
 using FlowTune.Rl;
 using FlowTune.Rl.Comparison;
+using FlowTune.Rl.Config;
 
 namespace FlowTune.Cli.Commands;
 
-/// <summary><c>flowtune compare</c>: several GRPO configs, same sample budget, same base, same seeds; table + curves.</summary>
+/// <summary><c>flowtune compare</c>: several RL configs, same sample budget, same base, same seeds; table + curves.</summary>
 public static class CompareCommand
 {
     /// <summary>Builds the command.</summary>
@@ -30,7 +31,7 @@ public static class CompareCommand
             {
                 throw new ArgumentException("need at least one --configs file, --seeds >= 1 and --budget >= 1");
             }
-            var loaded = files.Select(f => (Path.GetFileNameWithoutExtension(f.Name), GrpoConfigLoader.Load(f.FullName))).ToList();
+            var loaded = files.Select(f => (Path.GetFileNameWithoutExtension(f.Name), RlConfigLoader.Load(f.FullName))).ToList();
             var dir = parse.GetValue(output)!.FullName;
             Directory.CreateDirectory(dir);
             using var cts = CommonOptions.CancelOnCtrlC(Console.Out);

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using FlowTune.Rl;
+using FlowTune.Rl.Config;
 
 namespace FlowTune.Cli.Commands;
 
-/// <summary><c>flowtune train --config FILE.yaml</c>: Flow-GRPO from a base model.</summary>
+/// <summary><c>flowtune train --config FILE.yaml</c>: online RL from a base model.</summary>
 public static class TrainCommand
 {
     /// <summary>Builds the command.</summary>
@@ -13,7 +14,7 @@ public static class TrainCommand
         var output = new Option<DirectoryInfo?>("--out") { Description = "Run directory (default: runs/<config name>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in the run directory." };
         var epochs = new Option<int?>("--epochs") { Description = "Override num_epochs." };
-        var command = new Command("train", "Online RL (Flow-GRPO) of a pretrained flow model against a reward.");
+        var command = new Command("train", "Online RL (Flow-GRPO, NFT, SuperFlow: whatever the config names) of a pretrained flow model against a reward.");
         command.Options.Add(config);
         command.Options.Add(output);
         command.Options.Add(resume);
@@ -22,14 +23,14 @@ public static class TrainCommand
         {
             CliApp.ApplyGlobalOptions(parse);
             var file = parse.GetValue(config)!;
-            var loaded = GrpoConfigLoader.Load(file.FullName);
+            var loaded = RlConfigLoader.Load(file.FullName);
             if (parse.GetValue(epochs) is { } n)
             {
                 loaded = loaded with { NumEpochs = n };
             }
             var dir = parse.GetValue(output)?.FullName ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file.Name));
             using var cts = CommonOptions.CancelOnCtrlC(Console.Out);
-            var trainer = new GrpoTrainer(loaded, dir, Console.Out);
+            var trainer = new RlTrainer(loaded, dir, Console.Out);
             trainer.Run(parse.GetValue(resume), cts.Token);
             if (trainer.Evaluations.Count >= 2)
             {

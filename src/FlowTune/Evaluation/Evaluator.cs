@@ -36,7 +36,7 @@ public static class Evaluator
         for (var start = 0; start < jobs.Count; start += options.BatchSize)
         {
             var batch = jobs.Skip(start).Take(options.BatchSize).ToList();
-            using var generator = new Generator(Seeds.Derive(options.Seed, 3, start));
+            using var generator = new Generator(Seeds.Derive(options.Seed, RandomStreams.EvalNoise, start));
             using var pixels = OdeSampler.Sample(model, batch.Select(j => entries[j.Entry].Prompt).ToList(), sampler, generator);
             var images = ImageTensors.ToImages(pixels);
             var scores = new GenEvalScore[images.Count];

@@ -38,6 +38,12 @@ public sealed class EmaWeights
         }
     }
 
+    /// <summary>
+    /// The warm-up decay of update <paramref name="updates"/>: min(cap, (1 + n)/(10 + n)), so early updates follow the
+    /// source closely; pretraining and RL both use it.
+    /// </summary>
+    public static double WarmupDecay(long updates, double cap) => Math.Min(cap, (1.0 + updates) / (10.0 + updates));
+
     /// <summary>One EMA step with the given decay (0 copies the source exactly).</summary>
     public void Update(double decay)
     {

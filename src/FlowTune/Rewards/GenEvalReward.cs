@@ -25,7 +25,8 @@ public sealed class GenEvalReward(IImageJudge judge) : IRewardFunction
         var strict = new double[images.Count];
         Parallel.For(0, images.Count, i =>
         {
-            var entry = prompts[i].Metadata ?? throw new ArgumentException($"prompt '{prompts[i].Prompt}' has no GenEval metadata; the geneval reward needs it");
+            var entry = prompts[i].Metadata as GenEvalEntry
+                ?? throw new ArgumentException($"prompt '{prompts[i].Prompt}' has no GenEval metadata (got {prompts[i].Metadata?.GetType().Name ?? "none"}); the geneval reward needs it");
             var score = judge.Score(images[i], entry);
             reward[i] = score.Reward;
             strict[i] = score.Correct ? 1 : 0;

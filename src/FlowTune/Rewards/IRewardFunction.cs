@@ -2,8 +2,11 @@ using FlowTune.Worlds;
 
 namespace FlowTune.Rewards;
 
-/// <summary>One prompt to score an image against: the text, and its GenEval metadata when the world has it.</summary>
-public sealed record RewardPrompt(string Prompt, GenEvalEntry? Metadata = null);
+/// <summary>
+/// One prompt to score an image against: the text, and whatever metadata the reward needs (e.g. a GenEval entry for
+/// the geneval reward), as the prompt source gave it.
+/// </summary>
+public sealed record RewardPrompt(string Prompt, object? Metadata = null);
 
 /// <summary>Scores of a batch: the total per image, and named components (each one value per image) for logging.</summary>
 public sealed record RewardBatch(double[] Scores, IReadOnlyDictionary<string, double[]> Components);

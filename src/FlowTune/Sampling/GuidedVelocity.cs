@@ -31,6 +31,9 @@ public sealed class GuidedVelocity : IDisposable
         scope.MoveToOuter([_conditional.Tokens, _conditional.PaddingMask, _conditional.Pooled]);
     }
 
+    /// <summary>The encoded prompts (the conditional branch), e.g. for an objective that evaluates the network directly.</summary>
+    public TextBatch Conditional => _conditional;
+
     /// <summary>The guidance scale g.</summary>
     public double Scale { get; }
 

@@ -19,9 +19,6 @@ namespace FlowTune.Training;
 /// </summary>
 public sealed class Pretrainer
 {
-    private const long DataStream = 1;
-    private const long NoiseStream = 2;
-    private const long HeadStream = 3;
     private const string HeadFile = "caption_head.safetensors";
     private const string HeadPrefix = "caption_head.";
     private readonly PretrainOptions _options;
@@ -99,8 +96,8 @@ public sealed class Pretrainer
         }
         _log.WriteLine(Invariant($"pretraining {(_options.InitFrom is null ? _options.Preset : Path.GetFileName(Path.TrimEndingDirectorySeparator(_options.InitFrom)))}: {model.ParameterCount():N0} parameters, batch {_options.BatchSize}, lr {_options.LearningRate}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
         using var metrics = new JsonlWriter(Path.Combine(_runDirectory, "metrics.jsonl"));
-        var clock = Stopwatch.StartNew();
-        var startSeconds = trainSeconds;
+        // training time, carried over a resume; evaluations are not counted
+        var clock = new TrainingClock(trainSeconds);
         var window = new List<double>();
         var captionWindow = new List<double>();
         var windowClock = Stopwatch.StartNew();
@@ -114,13 +111,13 @@ public sealed class Pretrainer
             next = Prefetch(step + 1);
             optimizer.LearningRate = _options.LearningRate * Math.Min(1.0, step / (double)Math.Max(1, _options.WarmupSteps));
             var (loss, captionLoss) = TrainStep(model, head, optimizer, batch, step);
-            emaWeights.Update(Math.Min(_options.EmaDecay, (1.0 + step) / (10.0 + step)));
+            emaWeights.Update(EmaWeights.WarmupDecay(step, _options.EmaDecay));
             window.Add(loss);
             if (captionLoss is { } c)
             {
                 captionWindow.Add(c);
             }
-            trainSeconds = startSeconds + clock.Elapsed.TotalSeconds;
+            trainSeconds = clock.Seconds;
             if (step % _options.LogEvery == 0)
             {
                 var rate = window.Count * _options.BatchSize / windowClock.Elapsed.TotalSeconds;
@@ -140,9 +137,9 @@ public sealed class Pretrainer
             if (_options.EvalEvery > 0 && step % _options.EvalEvery == 0 && Evaluate is not null)
             {
                 var evalClock = Stopwatch.StartNew();
+                clock.Pause();
                 Evaluate(step, ema, trainSeconds);
-                clock.Restart();
-                startSeconds = trainSeconds; // evaluation time is not training time
+                clock.Resume();
                 _log.WriteLine(Invariant($"  (evaluation took {evalClock.Elapsed.TotalSeconds:F0} s)"));
             }
         }
@@ -182,7 +179,7 @@ public sealed class Pretrainer
     private bool IsAddedParameter(string name) => _options.AddPositionFeatures > 0 && name.Contains(".position.", StringComparison.Ordinal);
 
     private Task<ImageTextBatch> Prefetch(long step) =>
-        Task.Run(() => _source.Batch(_options.BatchSize, Seeds.Derive31(_options.Seed, DataStream, step)));
+        Task.Run(() => _source.Batch(_options.BatchSize, Seeds.Derive31(_options.Seed, RandomStreams.PretrainData, step)));
 
     private CaptionStructureHead? CreateHead(FlowModel model)
     {
@@ -190,7 +187,7 @@ public sealed class Pretrainer
         {
             return null;
         }
-        using var generator = new Generator(Seeds.Derive(_options.Seed, HeadStream, 0));
+        using var generator = new Generator(Seeds.Derive(_options.Seed, RandomStreams.PretrainCaptionHead, 0));
         return new CaptionStructureHead(model.Text.Config.Width, space, generator);
     }
 
@@ -198,7 +195,7 @@ public sealed class Pretrainer
     private (double Loss, double? CaptionLoss) TrainStep(FlowModel model, CaptionStructureHead? head, AdamW optimizer, ImageTextBatch batch, long step)
     {
         using var scope = TensorScope.Enter();
-        using var generator = new Generator(Seeds.Derive(_options.Seed, NoiseStream, step));
+        using var generator = new Generator(Seeds.Derive(_options.Seed, RandomStreams.PretrainNoise, step));
         var b = batch.Prompts.Count;
         var shape = _source.ImageShape;
         var x0 = PixelSpace.ToModel(Tensor.FromArray(batch.Pixels, [b, .. shape]));   // [B, C, H, W]
@@ -233,10 +230,9 @@ public sealed class Pretrainer
             {
                 TensorFile.Save(Path.Combine(dir, HeadFile), head.StateDict());
             }
-            TensorFile.Save(Path.Combine(dir, "ema.safetensors"), ema.StateDict());
-            var (tensors, meta) = optimizer.StateDict();
-            TensorFile.Save(Path.Combine(dir, "optimizer.safetensors"), tensors, meta);
-            Json.Write(Path.Combine(dir, "trainer_state.json"), new TrainerState(step, seconds, _options));
+            CheckpointFiles.SaveEma(dir, ema);
+            CheckpointFiles.SaveOptimizer(dir, optimizer);
+            Json.Write(Path.Combine(dir, CheckpointFiles.State), new TrainerState(step, seconds, _options));
         });
         _log.WriteLine($"  checkpoint {path}");
     }
@@ -244,7 +240,7 @@ public sealed class Pretrainer
     private static (long Step, double Seconds) Restore(string dir, FlowModel model, FlowModel ema, CaptionStructureHead? head, AdamW optimizer)
     {
         ModelCheckpoint.LoadWeights(model, Path.Combine(dir, ModelCheckpoint.WeightsFile));
-        ModelCheckpoint.LoadWeights(ema, Path.Combine(dir, "ema.safetensors"));
+        ModelCheckpoint.LoadWeights(ema, Path.Combine(dir, CheckpointFiles.Ema));
         var headPath = Path.Combine(dir, HeadFile);
         if ((head is not null) != File.Exists(headPath))
         {
@@ -255,19 +251,8 @@ public sealed class Pretrainer
         {
             ModelCheckpoint.LoadWeights(head, headPath);
         }
-        var (tensors, meta) = TensorFile.Load(Path.Combine(dir, "optimizer.safetensors"));
-        try
-        {
-            optimizer.LoadStateDict(tensors, meta);
-        }
-        finally
-        {
-            foreach (var t in tensors.Values)
-            {
-                t.Dispose();
-            }
-        }
-        var state = Json.Read<TrainerState>(Path.Combine(dir, "trainer_state.json"));
+        CheckpointFiles.LoadOptimizer(dir, optimizer);
+        var state = Json.Read<TrainerState>(Path.Combine(dir, CheckpointFiles.State));
         return (state.Step, state.TrainSeconds);
     }
 

@@ -1,4 +1,4 @@
-using FlowTune.Rl;
+using FlowTune.Rl.Advantages;
 
 namespace FlowTune.Tests.Rl;
 

@@ -1,4 +1,4 @@
-using FlowTune.Rl;
+using FlowTune.Rl.Objectives;
 using FlowTune.Torch;
 
 namespace FlowTune.Tests.Rl;

@@ -1,4 +1,5 @@
-using FlowTune.Rl;
+using FlowTune.Common;
+using FlowTune.Rl.Prompts;
 using FlowTune.Worlds;
 using FlowTune.Worlds.Shapes;
 
@@ -18,7 +19,7 @@ public sealed class TagBalancedDrawTests
     [Fact]
     public void Should_DrawEveryTagEquallyOften_When_NoWeightsAreGiven()
     {
-        var shares = Shares(new TagBalancedDraw(Train), 60_000, 1);
+        var shares = Shares(GenEvalTagDraw.Create(Train), 60_000, 1);
 
         Assert.Equal(GenEvalTags.All.Count, shares.Count);
         Assert.All(shares.Values, s => Assert.InRange(s, 1 / 6.0 - 0.01, 1 / 6.0 + 0.01));
@@ -31,7 +32,7 @@ public sealed class TagBalancedDrawTests
         var weights = new Dictionary<GenEvalTag, double> { [GenEvalTag.Position] = 3, [GenEvalTag.ColorAttr] = 2, [GenEvalTag.SingleObject] = 0 };
 
         // When
-        var shares = Shares(new TagBalancedDraw(Train, weights), 80_000, 2);
+        var shares = Shares(GenEvalTagDraw.Create(Train, weights), 80_000, 2);
 
         // Then
         Assert.False(shares.ContainsKey(GenEvalTag.SingleObject));
@@ -43,8 +44,8 @@ public sealed class TagBalancedDrawTests
     [Fact]
     public void Should_DrawAsWithoutWeights_When_AllWeightsAreEqual()
     {
-        var plain = new TagBalancedDraw(Train);
-        var equal = new TagBalancedDraw(Train, GenEvalTags.All.ToDictionary(t => t, _ => 2.0));
+        var plain = GenEvalTagDraw.Create(Train);
+        var equal = GenEvalTagDraw.Create(Train, GenEvalTags.All.ToDictionary(t => t, _ => 2.0));
         var a = new Random(3);
         var b = new Random(3);
 
@@ -55,8 +56,8 @@ public sealed class TagBalancedDrawTests
     public void Should_RepeatPromptsOfTheWeightedTagsOnly_When_AskedForMoreThanThereAre()
     {
         // Given: only single_object (a handful of prompts) is drawn
-        var onlySingle = GenEvalTags.All.ToDictionary(t => t, t => t == GenEvalTag.SingleObject ? 1.0 : 0.0);
-        var prompts = new EpochPrompts(Train, balanceTags: true, onlySingle);
+        var onlySingle = GenEvalTags.All.ToDictionary(t => GenEvalTags.Name(t), t => t == GenEvalTag.SingleObject ? 1.0 : 0.0);
+        var prompts = new PromptDraw(new GenEvalPromptSource(Train), new PromptOptions { TagWeights = onlySingle });
 
         // When
         var drawn = prompts.Draw(40, seed: 4);
@@ -65,6 +66,6 @@ public sealed class TagBalancedDrawTests
         Assert.Equal(40, drawn.Count);
         Assert.All(drawn, i => Assert.Equal(GenEvalTag.SingleObject, Train[i].Tag));
         Assert.Equal(drawn, prompts.Draw(40, seed: 4));
-        Assert.Throws<ArgumentException>(() => new TagBalancedDraw(Train, GenEvalTags.All.ToDictionary(t => t, _ => 0.0)));
+        Assert.Throws<ArgumentException>(() => GenEvalTagDraw.Create(Train, GenEvalTags.All.ToDictionary(t => t, _ => 0.0)));
     }
 }

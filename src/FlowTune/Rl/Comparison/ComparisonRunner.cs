@@ -1,10 +1,11 @@
+using FlowTune.Rl.Config;
 using FlowTune.Evaluation;
 using FlowTune.IO;
 
 namespace FlowTune.Rl.Comparison;
 
 /// <summary>
-/// Runs several GRPO configs for the same sample budget from the same base and seeds (<c>flowtune compare</c>):
+/// Runs several RL configs for the same sample budget from the same base and seeds (<c>flowtune compare</c>):
 /// each run gets ⌈budget / images per epoch⌉ epochs and is evaluated every <c>evalEvery</c> epochs. Every run lives
 /// in its own directory and resumes from it, so a stopped comparison continues where it was, and the runs can be
 /// split over processes (<see cref="Shard"/>); the report reads every finished run's log. Evaluations share an
@@ -13,7 +14,7 @@ namespace FlowTune.Rl.Comparison;
 public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
 {
     /// <summary>One (config, seed) run of the comparison.</summary>
-    public sealed record Plan(string Name, int Seed, GrpoConfig Config, string Directory);
+    public sealed record Plan(string Name, int Seed, RlConfig Config, string Directory);
 
     /// <summary>This process runs plan entries <c>i</c> with <c>i % Count == Index</c>.</summary>
     public readonly record struct Shard(int Index, int Count)
@@ -34,13 +35,13 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
     }
 
     /// <summary>Every run of the comparison, seed-major (all configs of seed 1 first), so a stopped comparison has whole seeds.</summary>
-    public IReadOnlyList<Plan> Runs(IReadOnlyList<(string Name, GrpoConfig Config)> configs, IReadOnlyList<int> seeds, long budget, int evalEvery)
+    public IReadOnlyList<Plan> Runs(IReadOnlyList<(string Name, RlConfig Config)> configs, IReadOnlyList<int> seeds, long budget, int evalEvery)
     {
         ArgumentNullException.ThrowIfNull(configs);
         ArgumentNullException.ThrowIfNull(seeds);
         return [.. from seed in seeds
                    from c in configs
-                   let epochs = (int)Math.Ceiling(budget / (double)c.Config.ImagesPerEpoch())
+                   let epochs = (int)Math.Ceiling(budget / (double)c.Config.ImagesPerEpoch)
                    select new Plan(c.Name, seed, c.Config with { Seed = seed, NumEpochs = epochs, EvalFreq = evalEvery, SaveFreq = Math.Max(1, Math.Min(epochs, 10)) },
                                    Path.Combine(outputDirectory, $"{c.Name}_seed{seed}"))];
     }
@@ -65,8 +66,8 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
                 log.WriteLine($"== {run.Name}, seed {run.Seed}: finished earlier ({run.Directory})");
                 continue;
             }
-            log.WriteLine($"== {run.Name}, seed {run.Seed}: {run.Config.NumEpochs} epochs × {run.Config.ImagesPerEpoch()} images");
-            new GrpoTrainer(run.Config, run.Directory, log, new EvalCache(Path.Combine(outputDirectory, "eval-cache"))).Run(resume: true, cancel);
+            log.WriteLine($"== {run.Name}, seed {run.Seed}: {run.Config.NumEpochs} epochs × {run.Config.ImagesPerEpoch} images");
+            new RlTrainer(run.Config, run.Directory, log, new EvalCache(Path.Combine(outputDirectory, "eval-cache"))).Run(resume: true, cancel);
         }
     }
 
@@ -98,11 +99,11 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
     private static bool Finished(RunLog runLog, Plan run) => runLog.Evaluations.Any(e => e.Epoch == run.Config.NumEpochs);
 
     /// <summary>Evaluation points with the sampled images, optimizer steps and training seconds behind them.</summary>
-    public static List<CurvePoint> Curve(RunLog runLog, GrpoConfig config)
+    public static List<CurvePoint> Curve(RunLog runLog, RlConfig config)
     {
         ArgumentNullException.ThrowIfNull(runLog);
         ArgumentNullException.ThrowIfNull(config);
-        var perEpoch = config.ImagesPerEpoch();
+        var perEpoch = config.ImagesPerEpoch;
         return [.. runLog.Evaluations.Select(e => new CurvePoint(e.Epoch, (long)e.Epoch * perEpoch, (long)e.Epoch * config.Train.UpdatesPerEpoch,
             runLog.ElapsedAfter(e.Epoch), e.Overall, e.MeanReward))];
     }

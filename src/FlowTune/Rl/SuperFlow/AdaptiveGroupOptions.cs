@@ -1,12 +1,20 @@
+using FlowTune.Rl.Groups;
+
 namespace FlowTune.Rl.SuperFlow;
 
-/// <summary>Variance-aware group sizing (<c>superflow.*</c> in the config).</summary>
-public sealed record AdaptiveGroupOptions
+/// <summary>
+/// SuperFlow's variance-aware group sizes (<c>groups: {name: adaptive}</c>; docs/ALGORITHMS.md §6): an epoch's
+/// budget is spread over prompts in rounds by each prompt's estimated reward std (<see cref="AdaptiveGroupPlanner"/>).
+/// </summary>
+public sealed record AdaptiveGroupOptions : IGroupOptions
 {
-    /// <summary>Allocate group sizes by estimated reward std instead of a fixed K.</summary>
-    public bool AdaptiveGroups { get; init; }
+    /// <summary>P: sizes the candidate draw (max(4·P, 2·budget / first_round_size) prompts) and, with K, the default budget.</summary>
+    public int NumGroupsPerEpoch { get; init; } = 8;
 
-    /// <summary>Images per epoch (0 = the fixed run's P×K, so budgets match).</summary>
+    /// <summary>K: with P, the default budget P×K (the fixed run's, so budgets match).</summary>
+    public int NumImagePerPrompt { get; init; } = 12;
+
+    /// <summary>Images per epoch (0 = P×K).</summary>
     public int Budget { get; init; }
 
     /// <summary>Smallest group trained (a group needs two members).</summary>
@@ -32,38 +40,45 @@ public sealed record AdaptiveGroupOptions
     /// </summary>
     public bool StratifyTags { get; init; }
 
-    /// <summary>Use step-level advantages.</summary>
-    public bool StepAdvantages { get; init; }
+    /// <inheritdoc/>
+    public int ImagesPerEpoch => Budget > 0 ? Budget : NumGroupsPerEpoch * NumImagePerPrompt;
 
-    /// <summary>λ: weight of the step advantage against the trajectory advantage.</summary>
-    public double StepWeight { get; init; } = 0.5;
+    /// <inheritdoc/>
+    public bool VariableGroupSizes => true;
 
-    /// <summary>Every problem.</summary>
+    /// <inheritdoc/>
+    public string Describe() =>
+        $"{ImagesPerEpoch} images per epoch in variance-aware groups of {MinGroupSize}–{MaxGroupSize} (first round {FirstRoundSize}{(StratifyTags ? ", tag shares kept" : "")})";
+
+    /// <inheritdoc/>
+    public IGroupPlanner Create(int seed) => new AdaptiveGroupPlanner(this, seed);
+
+    /// <inheritdoc/>
     public IEnumerable<string> Validate()
     {
+        foreach (var problem in GroupCounts.Validate(NumGroupsPerEpoch, NumImagePerPrompt))
+        {
+            yield return problem;
+        }
         if (Budget < 0)
         {
-            yield return $"superflow.budget must be >= 0, got {Budget}";
+            yield return $"groups.budget must be >= 0, got {Budget}";
         }
         if (MinGroupSize < 2 || MaxGroupSize < MinGroupSize)
         {
-            yield return $"superflow.min_group_size must be >= 2 and <= max_group_size, got {MinGroupSize}, {MaxGroupSize}";
+            yield return $"groups.min_group_size must be >= 2 and <= max_group_size, got {MinGroupSize}, {MaxGroupSize}";
         }
         if (FirstRoundSize < MinGroupSize || FirstRoundSize > MaxGroupSize)
         {
-            yield return $"superflow.first_round_size must lie in [min_group_size, max_group_size], got {FirstRoundSize}";
+            yield return $"groups.first_round_size must lie in [min_group_size, max_group_size], got {FirstRoundSize}";
         }
         if (!(FirstRoundFraction is > 0 and <= 1))
         {
-            yield return $"superflow.first_round_fraction must be in (0, 1], got {FirstRoundFraction}";
+            yield return $"groups.first_round_fraction must be in (0, 1], got {FirstRoundFraction}";
         }
         if (!(PriorStrength >= 0))
         {
-            yield return $"superflow.prior_strength must be >= 0, got {PriorStrength}";
-        }
-        if (!(StepWeight is >= 0 and <= 1))
-        {
-            yield return $"superflow.step_weight must be in [0, 1], got {StepWeight}";
+            yield return $"groups.prior_strength must be >= 0, got {PriorStrength}";
         }
     }
 }

@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using FlowTune.Models.Text;
 using FlowTune.Training;
 
@@ -21,7 +22,7 @@ public sealed class ShapesImageTextSource : IImageTextSource
     {
         ArgumentNullException.ThrowIfNull(prompts);
         _prompts = prompts;
-        _balanced = new TagBalancedDraw(prompts);
+        _balanced = GenEvalTagDraw.Create(prompts);
         _sampler = new PromptSceneSampler(ShapesWorldOptions.ForCanvas(canvasSize));
         _size = canvasSize;
         Vocabulary = WorldVocabulary();

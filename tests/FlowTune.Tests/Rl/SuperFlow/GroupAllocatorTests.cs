@@ -4,7 +4,7 @@ namespace FlowTune.Tests.Rl.SuperFlow;
 
 public sealed class GroupAllocatorTests
 {
-    private static readonly AdaptiveGroupOptions Options = new() { AdaptiveGroups = true, FirstRoundSize = 4, MaxGroupSize = 12, MinGroupSize = 2, FirstRoundFraction = 0.5 };
+    private static readonly AdaptiveGroupOptions Options = new() { FirstRoundSize = 4, MaxGroupSize = 12, MinGroupSize = 2, FirstRoundFraction = 0.5 };
 
     [Fact]
     public void Should_PreferUncertainPromptsAndSpendHalfTheBudget_When_PlanningTheFirstRound()

@@ -1,0 +1,13 @@
+using FlowTune.Rl.Config;
+using FlowTune.Rl.SuperFlow;
+
+namespace FlowTune.Rl.Advantages;
+
+/// <summary>The advantage estimators a config can name in <c>advantages.name</c>.</summary>
+public static class AdvantageEstimators
+{
+    /// <summary>group: group-normalised (Flow-GRPO); step: SuperFlow's step-level advantages.</summary>
+    public static OptionsRegistry<IAdvantageOptions> Registry { get; } = new("advantages",
+        ("group", typeof(GroupAdvantageOptions)),
+        ("step", typeof(StepAdvantageOptions)));
+}

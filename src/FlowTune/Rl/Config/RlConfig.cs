@@ -1,0 +1,109 @@
+using FlowTune.Rl.Advantages;
+using FlowTune.Rl.Groups;
+using FlowTune.Rl.Objectives;
+using FlowTune.Rl.Prompts;
+using FlowTune.Rl.Rollouts;
+using FlowTune.Rl.Update;
+
+namespace FlowTune.Rl.Config;
+
+/// <summary>
+/// An RL run (YAML, <see cref="RlConfigLoader"/>; docs/FORMATS.md): run-level fields, then one section per stage of
+/// the epoch pipeline (prompts → groups → sample → reward → advantages → objective → train) and the evaluation.
+/// <c>groups</c>, <c>advantages</c> and <c>objective</c> name their implementation (<c>name: …</c>) and hold its
+/// fields. Every default is the reference code's unless the field's comment says why not. The resolved config is
+/// written to the run directory.
+/// </summary>
+public sealed record RlConfig
+{
+    /// <summary>Seed of prompts, noise, windows and shuffles (same seed + thread count → same run).</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Number of epochs (one epoch = sample, score, update).</summary>
+    public int NumEpochs { get; init; } = 100;
+
+    /// <summary>Checkpoint every N epochs (and at the end).</summary>
+    public int SaveFreq { get; init; } = 10;
+
+    /// <summary>Evaluate on the test prompts every N epochs (0 = only before and after).</summary>
+    public int EvalFreq { get; init; } = 10;
+
+    /// <summary>Checkpoints kept.</summary>
+    public int NumCheckpointLimit { get; init; } = 3;
+
+    /// <summary>The base model and the world.</summary>
+    public PretrainedOptions Pretrained { get; init; } = new();
+
+    /// <summary>Prompt files and how they are drawn.</summary>
+    public PromptOptions Prompts { get; init; } = new();
+
+    /// <summary>Which prompts an epoch samples and how many images each (default: fixed groups).</summary>
+    public IGroupOptions Groups { get; init; } = new FixedGroupOptions();
+
+    /// <summary>Rollouts.</summary>
+    public RolloutOptions Sample { get; init; } = new();
+
+    /// <summary>Reward names and weights, e.g. {geneval: 1.0}.</summary>
+    public Dictionary<string, double> Reward { get; init; } = new() { ["geneval"] = 1.0 };
+
+    /// <summary>How rewards become advantages (default: group-normalised).</summary>
+    public IAdvantageOptions Advantages { get; init; } = new GroupAdvantageOptions();
+
+    /// <summary>The loss of an update (default: Flow-GRPO).</summary>
+    public IObjectiveOptions Objective { get; init; } = new FlowGrpoOptions();
+
+    /// <summary>Optimizer, EMA and what is trained.</summary>
+    public UpdateOptions Train { get; init; } = new();
+
+    /// <summary>The periodic and final evaluations.</summary>
+    public RlEvalOptions Eval { get; init; } = new();
+
+    /// <summary>Images sampled per epoch (the group planner's budget).</summary>
+    public int ImagesPerEpoch => Groups.ImagesPerEpoch;
+
+    /// <summary>Every problem with the values, each naming the field and the offending value.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var p = new List<string>();
+        void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                p.Add(message);
+            }
+        }
+        Check(NumEpochs >= 0, $"num_epochs must be >= 0, got {NumEpochs}");
+        Check(SaveFreq >= 1, $"save_freq must be >= 1, got {SaveFreq}");
+        Check(EvalFreq >= 0, $"eval_freq must be >= 0, got {EvalFreq}");
+        Check(NumCheckpointLimit >= 1, $"num_checkpoint_limit must be >= 1, got {NumCheckpointLimit}");
+        Check(!string.IsNullOrWhiteSpace(Pretrained.Model), "pretrained.model must name a model folder");
+        Check(Reward.Count > 0, "reward must name at least one reward, e.g. {geneval: 1.0}");
+        p.AddRange(Prompts.Validate());
+        p.AddRange(Groups.Validate());
+        p.AddRange(Sample.Validate());
+        p.AddRange(Advantages.Validate());
+        p.AddRange(Objective.Validate());
+        p.AddRange(Train.Validate());
+        p.AddRange(Eval.Validate());
+        var needs = Objective.Needs;
+        var objective = PolicyObjectives.Registry.NameOf(Objective);
+        Check(!needs.StochasticRollouts || Sample.NoiseLevel > 0,
+            $"sample.noise_level must be positive for objective {objective} (it trains transition likelihoods), got {Sample.NoiseLevel}");
+        Check(needs.StepAdvantages || !Advantages.NeedsStepValues,
+            $"advantages {AdvantageEstimators.Registry.NameOf(Advantages)} needs an objective that trains each step (grpo); objective {objective} trains on final images only");
+        var batches = (ImagesPerEpoch + Sample.BatchSize - 1) / Math.Max(1, Sample.BatchSize);
+        Check(Groups.VariableGroupSizes || Train.UpdatesPerEpoch <= batches,
+            $"train.updates_per_epoch is {Train.UpdatesPerEpoch}, but an epoch has only {batches} rollout batches ({ImagesPerEpoch} images / sample.batch_size {Sample.BatchSize}); lower it or lower sample.batch_size");
+        return p;
+    }
+}
+
+/// <summary>The base model (<c>pretrained.*</c>).</summary>
+public sealed record PretrainedOptions
+{
+    /// <summary>Folder of the base model (model.json + model.safetensors).</summary>
+    public string Model { get; init; } = "models/shapes-base";
+
+    /// <summary>Benchmark world (its judge scores evaluations; its split is the default prompts).</summary>
+    public string World { get; init; } = "shapes";
+}

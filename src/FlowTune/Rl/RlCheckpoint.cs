@@ -1,0 +1,92 @@
+using FlowTune.IO;
+using FlowTune.Models;
+using FlowTune.Nn;
+using FlowTune.Rl.Config;
+using FlowTune.Rl.Groups;
+using FlowTune.Rl.Update;
+using FlowTune.Torch;
+using FlowTune.Training;
+
+namespace FlowTune.Rl;
+
+/// <summary>
+/// An RL checkpoint folder (docs/FORMATS.md): <c>trainable.safetensors</c> (the trained parameters: adapters or the
+/// whole network), the shared <see cref="CheckpointFiles"/> (<c>ema.safetensors</c>, <c>optimizer.safetensors</c>,
+/// <c>trainer_state.json</c>: epoch, global step, seed, resolved config), <c>sampling.safetensors</c> (a separate
+/// sampling policy), the group planner's state (<c>prompt_stats.json</c> for adaptive groups) and
+/// <c>model.json</c> + <c>model.safetensors</c> (the evaluation weights, loadable by <c>flowtune eval</c>). Random
+/// state needs no saving: every epoch's randomness derives from (seed, epoch).
+/// </summary>
+public sealed class RlCheckpoint(RlConfig config, PolicyModels models, AdamW optimizer, PolicyUpdater updater, IGroupPlanner planner)
+{
+    /// <summary>The trained parameters.</summary>
+    public const string TrainableFile = "trainable.safetensors";
+
+    /// <summary>The sampling policy's weights.</summary>
+    public const string SamplingFile = "sampling.safetensors";
+
+    /// <summary>What trainer_state.json holds.</summary>
+    public sealed record State(int Epoch, long GlobalStep, int Seed, string Config);
+
+    /// <summary>Writes the checkpoint into <paramref name="directory"/>.</summary>
+    public void Save(string directory, int epoch)
+    {
+        TensorFile.Save(Path.Combine(directory, TrainableFile), models.Trainable);
+        if (models.EmaModel is not null)
+        {
+            CheckpointFiles.SaveEma(directory, models.EmaModel);
+        }
+        if (models.SamplingPolicy is not null)
+        {
+            TensorFile.Save(Path.Combine(directory, SamplingFile), models.SamplingPolicy.StateDict());
+        }
+        CheckpointFiles.SaveOptimizer(directory, optimizer);
+        Json.Write(Path.Combine(directory, CheckpointFiles.State), new State(epoch, updater.GlobalStep, config.Seed, RlConfigLoader.ToYaml(config)));
+        planner.Save(directory);
+        ModelCheckpoint.Save(directory, models.ForEvaluation);
+    }
+
+    /// <summary>Restores a checkpoint written by <see cref="Save"/>; returns its epoch.</summary>
+    public int Restore(string directory)
+    {
+        var (trainable, _) = TensorFile.Load(Path.Combine(directory, TrainableFile));
+        using (Autograd.NoGrad())
+        {
+            foreach (var (name, p) in models.Trainable)
+            {
+                if (!trainable.TryGetValue(name, out var saved))
+                {
+                    throw new InvalidDataException($"{directory}: {TrainableFile} has no '{name}'");
+                }
+                p.Copy_(saved);
+            }
+        }
+        CheckpointFiles.DisposeAll(trainable);
+        if (models.EmaModel is not null)
+        {
+            ModelCheckpoint.LoadWeights(models.EmaModel, Path.Combine(directory, CheckpointFiles.Ema));
+        }
+        if (models.SamplingPolicy is not null)
+        {
+            var sampling = Path.Combine(directory, SamplingFile);
+            var decay = config.Objective.Needs.SamplingPolicyDecay ?? 0;
+            if (File.Exists(sampling))
+            {
+                ModelCheckpoint.LoadWeights(models.SamplingPolicy, sampling);
+            }
+            else if (decay == 0)
+            {
+                models.AdvanceSamplingPolicy(0); // checkpoints from before sampling.safetensors: on-policy, a copy of θ
+            }
+            else
+            {
+                throw new InvalidDataException($"{directory}: no {SamplingFile}, needed to resume with a sampling-policy decay of {decay}");
+            }
+        }
+        CheckpointFiles.LoadOptimizer(directory, optimizer);
+        var state = Json.Read<State>(Path.Combine(directory, CheckpointFiles.State));
+        updater.GlobalStep = state.GlobalStep;
+        planner.Restore(directory);
+        return state.Epoch;
+    }
+}

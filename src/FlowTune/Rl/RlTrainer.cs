@@ -1,0 +1,141 @@
+using System.Globalization;
+using FlowTune.Common;
+using FlowTune.Evaluation;
+using FlowTune.IO;
+using FlowTune.Models;
+using FlowTune.Rewards;
+using FlowTune.Rl.Config;
+using FlowTune.Rl.Objectives;
+using FlowTune.Rl.Prompts;
+using FlowTune.Rl.Rollouts;
+using FlowTune.Rl.Scoring;
+using FlowTune.Rl.Update;
+using FlowTune.Torch;
+using FlowTune.Training;
+using FlowTune.Worlds;
+
+namespace FlowTune.Rl;
+
+/// <summary>
+/// Runs an RL config: builds the stages the config names (docs/ALGORITHMS.md §5–7), evaluates the base, runs
+/// <see cref="RlEpoch"/> after <see cref="RlEpoch"/>, checkpoints and evaluates on schedule. Every epoch's prompts,
+/// noise and shuffles derive from (seed, epoch), and checkpoints hold weights, EMA, optimizer and planner state,
+/// so <c>--resume</c> continues bit-identically.
+/// </summary>
+public sealed class RlTrainer
+{
+    private readonly RlConfig _config;
+    private readonly string _runDirectory;
+    private readonly TextWriter _log;
+    private readonly EvalCache? _evalCache;
+
+    /// <summary>
+    /// Creates the trainer (nothing runs until <see cref="Run"/>); evaluations of weights found in
+    /// <paramref name="evalCache"/> (e.g. the shared base of a comparison's runs) are copied, not recomputed.
+    /// </summary>
+    public RlTrainer(RlConfig config, string runDirectory, TextWriter log, EvalCache? evalCache = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        Validation.ThrowIfAny(config.Validate(), "RL config");
+        _config = config;
+        _runDirectory = runDirectory;
+        _log = log;
+        _evalCache = evalCache;
+    }
+
+    /// <summary>Metrics of every epoch run by this process, in order (the whole run: <see cref="RunLog.Read"/>).</summary>
+    public List<EpochMetrics> Epochs { get; } = [];
+
+    /// <summary>Evaluations (epoch, report) made by this process, in order.</summary>
+    public List<(int Epoch, EvalReport Report)> Evaluations { get; } = [];
+
+    /// <summary>Trains; returns the number of completed epochs.</summary>
+    public int Run(bool resume, CancellationToken cancel)
+    {
+        Directory.CreateDirectory(_runDirectory);
+        File.WriteAllText(Path.Combine(_runDirectory, "config.yaml"), RlConfigLoader.ToYaml(_config));
+        var world = WorldRegistry.Get(_config.Pretrained.World);
+        var (train, test) = LoadPrompts(world);
+        var prompts = new PromptDraw(new GenEvalPromptSource(train), _config.Prompts);
+        var needs = _config.Objective.Needs;
+        using var models = new PolicyModels(_config.Pretrained.Model, _config.Seed, _config.Train, needs);
+        using var optimizer = PolicyUpdater.CreateOptimizer(_config.Train, models);
+        var objective = _config.Objective.Create(new ObjectiveContext(_config.Seed, models, _config.Sample));
+        var updater = new PolicyUpdater(_config.Train, models, optimizer, objective, needs.SamplingPolicyDecay);
+        var planner = _config.Groups.Create(_config.Seed);
+        var sampler = new RolloutSampler(_config.Sample, _config.Seed, models.RolloutPolicy, needs.Trajectory, _config.Advantages.NeedsStepValues);
+        var rewards = new RewardStage(new AsyncRewardScorer(RewardRegistry.Create(_config.Reward, world)));
+        var pipeline = new RlEpoch(planner, sampler, rewards, _config.Advantages.Create(), updater, _config.Seed, _config.Groups.VariableGroupSizes);
+        var store = new CheckpointStore(_runDirectory, _config.NumCheckpointLimit);
+        var checkpoints = new RlCheckpoint(_config, models, optimizer, updater, planner);
+        var epoch = 0;
+        var elapsedBefore = 0.0;
+        if (resume && store.Latest() is { } latest)
+        {
+            epoch = checkpoints.Restore(latest.Path);
+            elapsedBefore = RunLog.Read(_runDirectory, epoch).ElapsedAfter(epoch);
+            _log.WriteLine($"resumed from {latest.Path} (epoch {epoch})");
+        }
+        var paramCount = models.Trainable.Sum(p => p.Value.NumElements);
+        var s = _config.Sample;
+        var rollouts = s.NoiseLevel > 0 ? $"{s.NumSteps} SDE steps (noise {s.NoiseLevel})" : $"{s.NumSteps} ODE steps";
+        _log.WriteLine(Invariant($"objective {PolicyObjectives.Registry.NameOf(_config.Objective)}: {paramCount:N0} trainable parameters ({(models.UseLora ? "LoRA" : "full fine-tuning")}), {_config.Groups.Describe()}, {rollouts}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
+        using var metrics = new JsonlWriter(Path.Combine(_runDirectory, RunLog.FileName));
+        var judge = world.Judge();
+        if (epoch == 0 && !cancel.IsCancellationRequested)
+        {
+            Evaluate(models, test, judge, 0, metrics);
+        }
+        // training time (sampling, reward, updates, checkpoints), carried over a resume; evaluations are not counted
+        var clock = new TrainingClock(elapsedBefore);
+        while (epoch < _config.NumEpochs && !cancel.IsCancellationRequested)
+        {
+            var result = pipeline.Run(epoch, prompts, clock);
+            foreach (var update in result.Updates)
+            {
+                metrics.Write(update);
+            }
+            var epochMetrics = result.Metrics;
+            metrics.Write(epochMetrics);
+            Epochs.Add(epochMetrics);
+            epoch++;
+            _log.WriteLine(Invariant($"epoch {epoch}/{_config.NumEpochs}  reward {epochMetrics.RewardMean:F3} ± {epochMetrics.RewardStd:F3}  zero-std {epochMetrics.ZeroStdRatio:P0}  {epochMetrics.ImagesPerSecond:F1} img/s  (sample {epochMetrics.SamplingSeconds:F1} s, reward wait {epochMetrics.RewardWaitSeconds:F1} s, train {epochMetrics.TrainingSeconds:F1} s)  first-update |ratio−1| {epochMetrics.FirstUpdateMaxRatioDeviation:E1}"));
+            if (epoch % _config.SaveFreq == 0 || epoch == _config.NumEpochs || cancel.IsCancellationRequested)
+            {
+                var path = store.Save(epoch, dir => checkpoints.Save(dir, epoch));
+                _log.WriteLine($"  checkpoint {path}");
+            }
+            if ((_config.EvalFreq > 0 && epoch % _config.EvalFreq == 0) || epoch == _config.NumEpochs)
+            {
+                clock.Pause();
+                Evaluate(models, test, judge, epoch, metrics);
+                clock.Resume();
+            }
+        }
+        ModelCheckpoint.Save(Path.Combine(_runDirectory, "final"), models.ForEvaluation);
+        return epoch;
+    }
+
+    private void Evaluate(PolicyModels models, IReadOnlyList<GenEvalEntry> test, IImageJudge judge, int epoch, JsonlWriter metrics)
+    {
+        var options = _config.Eval.ToEvalOptions(_config.Sample.Shift);
+        var output = Path.Combine(_runDirectory, "eval", $"epoch_{epoch:D4}");
+        var cached = false;
+        var report = _evalCache is null
+            ? Evaluator.Run(models.ForEvaluation, test, judge, options, output)
+            : _evalCache.Run(models.ForEvaluation, test, judge, options, output, out cached);
+        Evaluations.Add((epoch, report));
+        _log.WriteLine($"  evaluation after epoch {epoch} ({(models.EmaModel is null ? "policy" : "EMA")} weights, {options.Steps} ODE steps{(cached ? ", the same weights evaluated before: copied from " + _evalCache!.Directory : "")}):");
+        _log.WriteLine(string.Join(Environment.NewLine, report.Format().Split(Environment.NewLine).Select(l => "    " + l)));
+        metrics.Write(new EvalMetrics(epoch, report.Overall, report.MeanReward, report.Diversity, report.Tags.ToDictionary(t => t.Tag, t => t.Accuracy)));
+    }
+
+    private (IReadOnlyList<GenEvalEntry> Train, IReadOnlyList<GenEvalEntry> Test) LoadPrompts(IWorld world)
+    {
+        var (train, test) = world.DefaultPrompts();
+        return (_config.Prompts.Train is { } tr ? GenEvalMetadata.ParseFile(tr) : train,
+                _config.Prompts.Test is { } te ? GenEvalMetadata.ParseFile(te) : test);
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

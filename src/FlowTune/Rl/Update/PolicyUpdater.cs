@@ -1,0 +1,73 @@
+using FlowTune.Nn;
+using FlowTune.Rl.Objectives;
+
+namespace FlowTune.Rl.Update;
+
+/// <summary>
+/// The update stage of an epoch (docs/ALGORITHMS.md §5.5): the trained batches are shuffled and split into
+/// <c>updates_per_epoch</c> groups; within a group the objective's loss of every batch is accumulated, then one
+/// clipped AdamW step is taken and the EMA is updated on schedule. After the epoch's updates the sampling policy
+/// (if the objective has one) moves toward the trained one.
+/// </summary>
+public sealed class PolicyUpdater(UpdateOptions options, PolicyModels models, AdamW optimizer, IPolicyObjective objective, double? samplingDecay)
+{
+    /// <summary>Optimizer steps taken so far.</summary>
+    public long GlobalStep { get; set; }
+
+    /// <summary>Largest |ratio − 1| seen on the first update of the last epoch (the on-policy sanity check).</summary>
+    public double FirstUpdateMaxRatioDeviation { get; private set; }
+
+    /// <summary>Runs the updates of one epoch; returns one metrics record per optimizer step.</summary>
+    public List<UpdateMetrics> Run(int epoch, IReadOnlyList<TrainingBatch> batches, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        ArgumentNullException.ThrowIfNull(random);
+        var order = batches.Where(b => b.AnyTrained).OrderBy(_ => random.Next()).ToList();
+        var updates = Math.Min(options.UpdatesPerEpoch, Math.Max(1, order.Count));
+        var metrics = new List<UpdateMetrics>();
+        FirstUpdateMaxRatioDeviation = 0;
+        objective.BeginEpoch(epoch);
+        for (var u = 0; u < updates && order.Count > 0; u++)
+        {
+            var group = order.Where((_, i) => i * updates / order.Count == u).ToList();
+            var stats = new UpdateStats();
+            foreach (var batch in group)
+            {
+                objective.Accumulate(batch, 1.0 / group.Count, stats);
+            }
+            if (u == 0)
+            {
+                FirstUpdateMaxRatioDeviation = stats.MaxRatioDeviation;
+            }
+            var gradNorm = GradClip.ClipGradNorm(optimizer.Parameters, options.MaxGradNorm);
+            optimizer.Step();
+            optimizer.ZeroGrad();
+            GlobalStep++;
+            if (models.Ema is not null && GlobalStep % options.EmaUpdateEvery == 0)
+            {
+                models.Ema.Update(EmaWeights.WarmupDecay(GlobalStep, options.EmaDecay));
+            }
+            metrics.Add(stats.ToMetrics(epoch, GlobalStep, gradNorm));
+        }
+        if (samplingDecay is { } decay)
+        {
+            models.AdvanceSamplingPolicy(decay);
+        }
+        return metrics;
+    }
+
+    /// <summary>The optimizer for <paramref name="models"/>' trainable parameters with <paramref name="options"/>' settings.</summary>
+    public static AdamW CreateOptimizer(UpdateOptions options, PolicyModels models)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(models);
+        return new AdamW(models.Trainable, new AdamWOptions
+        {
+            LearningRate = options.LearningRate,
+            Beta1 = options.AdamBeta1,
+            Beta2 = options.AdamBeta2,
+            Epsilon = options.AdamEpsilon,
+            WeightDecay = options.AdamWeightDecay,
+        });
+    }
+}

@@ -1,0 +1,234 @@
+using FlowTune.Rl.Advantages;
+using FlowTune.Rl.Config;
+using FlowTune.Rl.Groups;
+using FlowTune.Rl.Objectives;
+using FlowTune.Rl.Prompts;
+using FlowTune.Rl.SuperFlow;
+using FlowTune.Sampling;
+using FlowTune.Worlds.Shapes;
+
+namespace FlowTune.Tests.Rl;
+
+public sealed class RlConfigTests
+{
+    private static string RepoFile(string relative)
+    {
+        var dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "FlowTune.slnx")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+        return Path.Combine(dir ?? throw new InvalidOperationException("repository root not found"), relative);
+    }
+
+    [Theory]
+    [InlineData("configs/shapes-grpo.yaml", "fixed", "group", "grpo")]
+    [InlineData("configs/shapes-superflow.yaml", "adaptive", "step", "grpo")]
+    [InlineData("configs/shapes-groups.yaml", "adaptive", "group", "grpo")]
+    [InlineData("configs/shapes-steps.yaml", "fixed", "step", "grpo")]
+    [InlineData("configs/shapes-nft.yaml", "fixed", "group", "nft")]
+    [InlineData("configs/shapes-groups-strat.yaml", "adaptive", "group", "grpo")]
+    [InlineData("configs/shapes-superflow-strat.yaml", "adaptive", "step", "grpo")]
+    public void Should_LoadShippedConfigs_When_Parsed(string file, string groups, string advantages, string objective)
+    {
+        // When
+        var config = RlConfigLoader.Load(RepoFile(file));
+
+        // Then: every variant inherits the base's rollouts, evaluation and optimizer
+        Assert.Equal(10, config.Sample.NumSteps);
+        Assert.Equal(40, config.Eval.NumSteps);
+        Assert.Equal(SdeKind.Sde, config.Sample.Kind);
+        Assert.Equal(1, config.Train.EmaUpdateEvery);
+        Assert.Equal(groups, GroupPlanners.Registry.NameOf(config.Groups));
+        Assert.Equal(advantages, AdvantageEstimators.Registry.NameOf(config.Advantages));
+        Assert.Equal(objective, PolicyObjectives.Registry.NameOf(config.Objective));
+        Assert.Equal(1.0, config.Reward["geneval"]);
+    }
+
+    [Fact]
+    public void Should_StartAbout8PromptsAndKeepTagShares_When_TheStratifiedGroupsAreLoaded()
+    {
+        // When
+        var groups = RlConfigLoader.Load(RepoFile("configs/shapes-groups-strat.yaml"));
+        var sf = RlConfigLoader.Load(RepoFile("configs/shapes-superflow-strat.yaml"));
+
+        // Then: first rounds of 6 over half of 96 images = the fixed run's 8 prompts; the SuperFlow variant halves λ
+        var adaptive = Assert.IsType<AdaptiveGroupOptions>(groups.Groups);
+        Assert.Equal(96, groups.ImagesPerEpoch);
+        Assert.True(adaptive.StratifyTags);
+        Assert.Equal(adaptive.NumGroupsPerEpoch, (int)(groups.ImagesPerEpoch * adaptive.FirstRoundFraction) / adaptive.FirstRoundSize);
+        Assert.Equal(adaptive, sf.Groups);
+        Assert.Equal(0.25, Assert.IsType<StepAdvantageOptions>(sf.Advantages).StepWeight);
+    }
+
+    [Fact]
+    public void Should_UseReferenceDefaults_When_FieldsAreOmitted()
+    {
+        // When
+        var config = RlConfigLoader.Parse("seed: 1\n");
+
+        // Then
+        var grpo = Assert.IsType<FlowGrpoOptions>(config.Objective);
+        var advantages = Assert.IsType<GroupAdvantageOptions>(config.Advantages);
+        Assert.Equal(0.7, config.Sample.NoiseLevel);
+        Assert.Equal(0.04, grpo.Beta);
+        Assert.Equal(0.99, grpo.TimestepFraction);
+        Assert.Equal(2, config.Train.UpdatesPerEpoch);
+        Assert.Equal(3e-4, config.Train.LearningRate);
+        Assert.Equal(5.0, advantages.ClipMax);
+        Assert.True(advantages.GlobalStd);
+        Assert.False(config.Sample.SameInitialNoise);
+        Assert.IsType<FixedGroupOptions>(config.Groups);
+    }
+
+    [Fact]
+    public void Should_ReportEveryBadFieldWithItsValue_When_Invalid()
+    {
+        // When
+        var error = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("sample:\n  num_steps: 0\ngroups:\n  num_image_per_prompt: 1\nobjective:\n  clip_range: -1\n"));
+
+        // Then
+        Assert.Contains("sample.num_steps must be >= 1, got 0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("groups.num_image_per_prompt must be >= 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("objective.clip_range must be positive, got -1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_RefuseMoreUpdatesThanRolloutBatches_When_GroupsAreFixed()
+    {
+        // When: 8 × 12 = 96 images in batches of 32 make 3 batches
+        var error = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("train:\n  updates_per_epoch: 8\n"));
+        var small = RlConfigLoader.Parse("sample:\n  batch_size: 12\ntrain:\n  updates_per_epoch: 8\n");
+
+        // Then
+        Assert.Contains("train.updates_per_epoch is 8, but an epoch has only 3 rollout batches (96 images / sample.batch_size 32)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(8, small.Train.UpdatesPerEpoch);
+    }
+
+    [Theory]
+    [InlineData("seed: 1\ntrain:\n  learnin_rate: 0.1\n", "x.yaml:3", "learnin_rate")]
+    [InlineData("seed: 1\nobjective:\n  name: nft\n  clip_range: 0.1\n", "x.yaml:4", "clip_range")]
+    [InlineData("seed: 1\nobjective:\n  name: ppo\n", "unknown 'ppo' (known: grpo, nft)", "objective.name")]
+    public void Should_NameTheLine_When_KeyIsUnknown(string yaml, string where, string what)
+    {
+        // When
+        var error = Assert.Throws<InvalidDataException>(() => RlConfigLoader.Parse(yaml, "x.yaml"));
+
+        // Then
+        Assert.Contains(where, error.Message, StringComparison.Ordinal);
+        Assert.Contains(what, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_RoundTrip_When_WrittenAndReadBack()
+    {
+        // Given: every stage section set away from its default
+        var config = RlConfigLoader.Parse("seed: 7\ntrain:\n  use_lora: true\nsample:\n  same_initial_noise: true\nreward:\n  geneval: 2.0\n"
+            + "groups:\n  name: adaptive\n  first_round_size: 6\nadvantages:\n  name: step\n  step_weight: 0.3\nobjective:\n  name: grpo\n  kl_type: exact\n");
+
+        // When
+        var yaml = RlConfigLoader.ToYaml(config);
+        var back = RlConfigLoader.Parse(yaml);
+
+        // Then
+        Assert.Equal(yaml, RlConfigLoader.ToYaml(back));
+        Assert.True(back.Train.UseLora);
+        Assert.True(back.Sample.SameInitialNoise);
+        Assert.Equal(KlKind.Exact, Assert.IsType<FlowGrpoOptions>(back.Objective).KlType);
+        Assert.Equal(6, Assert.IsType<AdaptiveGroupOptions>(back.Groups).FirstRoundSize);
+        Assert.Equal(2.0, back.Reward["geneval"]);
+        Assert.Equal(config.Train.LoraTargets, back.Train.LoraTargets);
+        Assert.DoesNotContain("images_per_epoch", yaml, StringComparison.Ordinal);
+        Assert.Equal(0.3, Assert.IsType<StepAdvantageOptions>(back.Advantages).StepWeight);
+    }
+
+    [Fact]
+    public void Should_PassTheWindowRangeToTheSampler_When_Configured()
+    {
+        // When
+        var config = RlConfigLoader.Parse("sample:\n  sde_window_size: 2\n  sde_window_range: [0, 5]\n");
+        var error = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("sample:\n  sde_window_size: 2\n  sde_window_range: [1, 2, 3]\n"));
+
+        // Then
+        Assert.Equal((0, 5), config.Sample.ToSamplerOptions().WindowRange);
+        Assert.Contains("sde_window_range must be two step indices [start, end], got [1, 2, 3]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_RejectOdeRolloutsAndStepAdvantages_When_TheObjectiveCannotUseThem()
+    {
+        // When
+        var grpo = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("sample:\n  noise_level: 0\n"));
+        var nft = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("objective:\n  name: nft\nadvantages:\n  name: step\n"));
+        var ok = RlConfigLoader.Parse("sample:\n  noise_level: 0\nobjective:\n  name: nft\n");
+        var decayRange = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("objective:\n  name: nft\n  sampling_decay: 1.0\n"));
+
+        // Then
+        Assert.Contains("sample.noise_level must be positive for objective grpo", grpo.Message, StringComparison.Ordinal);
+        Assert.Contains("advantages step needs an objective that trains each step (grpo); objective nft", nft.Message, StringComparison.Ordinal);
+        Assert.IsType<NftOptions>(ok.Objective);
+        Assert.Contains("objective.sampling_decay must be in [0, 1), got 1", decayRange.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_ReadTagWeights_When_GivenAndRejectBadOnes()
+    {
+        // When
+        var ok = RlConfigLoader.Parse("prompts:\n  tag_weights:\n    position: 3\n    single_object: 0\n");
+        var bad = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("prompts:\n  balance_tags: false\n  tag_weights:\n    colors: -1\n"));
+        var source = new GenEvalPromptSource(new ShapesPromptSplit().Generate().Train);
+        var unknown = Assert.Throws<ArgumentException>(() => new PromptDraw(source, new PromptOptions { TagWeights = new() { ["postion"] = 2 } }));
+        var none = Assert.Throws<ArgumentException>(() => new PromptDraw(source, new PromptOptions { TagWeights = source.Tags.ToDictionary(t => t, _ => 0.0) }));
+
+        // Then
+        Assert.Equal(3.0, ok.Prompts.TagWeights["position"]);
+        Assert.Contains("unknown tag 'postion'", unknown.Message, StringComparison.Ordinal);
+        Assert.Contains("leaves every tag out", none.Message, StringComparison.Ordinal);
+        Assert.Contains("prompts.tag_weights.colors must be a finite weight >= 0, got -1", bad.Message, StringComparison.Ordinal);
+        Assert.Contains("prompts.tag_weights needs prompts.balance_tags: true", bad.Message, StringComparison.Ordinal);
+        Assert.Equal(3.0, RlConfigLoader.Parse(RlConfigLoader.ToYaml(ok)).Prompts.TagWeights["position"]);
+    }
+
+    [Fact]
+    public void Should_OverlayTheBaseKeyByKey_When_AConfigNamesABase()
+    {
+        // Given: a base, a variant that changes two fields and switches the objective, a variant of the variant
+        var dir = Directory.CreateTempSubdirectory("rl-base-").FullName;
+        File.WriteAllText(Path.Combine(dir, "a.yaml"), "seed: 3\nsample:\n  num_steps: 6\n  batch_size: 8\nobjective:\n  name: grpo\n  beta: 0.5\n");
+        File.WriteAllText(Path.Combine(dir, "b.yaml"), "base: a.yaml\nsample:\n  batch_size: 16\nobjective:\n  name: nft\n  timesteps: 3\n");
+        Directory.CreateDirectory(Path.Combine(dir, "sub"));
+        File.WriteAllText(Path.Combine(dir, "sub", "c.yaml"), "base: ../b.yaml\nseed: 4\n");
+
+        // When
+        var b = RlConfigLoader.Load(Path.Combine(dir, "b.yaml"));
+        var c = RlConfigLoader.Load(Path.Combine(dir, "sub", "c.yaml"));
+
+        // Then: mappings merge; a section with another name replaces the base's (no grpo beta leaks into nft)
+        Assert.Equal(3, b.Seed);
+        Assert.Equal(6, b.Sample.NumSteps);
+        Assert.Equal(16, b.Sample.BatchSize);
+        Assert.Equal(new NftOptions { Timesteps = 3 }, b.Objective);
+        Assert.Equal(RlConfigLoader.ToYaml(b with { Seed = 4 }), RlConfigLoader.ToYaml(c));
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void Should_NameTheChain_When_BasesFormACycleOrAreMissing()
+    {
+        // Given
+        var dir = Directory.CreateTempSubdirectory("rl-cycle-").FullName;
+        File.WriteAllText(Path.Combine(dir, "a.yaml"), "base: b.yaml\n");
+        File.WriteAllText(Path.Combine(dir, "b.yaml"), "base: a.yaml\n");
+        File.WriteAllText(Path.Combine(dir, "c.yaml"), "base: nowhere.yaml\n");
+
+        // When
+        var cycle = Assert.Throws<InvalidDataException>(() => RlConfigLoader.Load(Path.Combine(dir, "a.yaml")));
+        var missing = Assert.Throws<FileNotFoundException>(() => RlConfigLoader.Load(Path.Combine(dir, "c.yaml")));
+
+        // Then
+        Assert.Contains("cycle", cycle.Message, StringComparison.Ordinal);
+        Assert.Contains("b.yaml", cycle.Message, StringComparison.Ordinal);
+        Assert.Contains("nowhere.yaml", missing.Message, StringComparison.Ordinal);
+        Directory.Delete(dir, true);
+    }
+}
