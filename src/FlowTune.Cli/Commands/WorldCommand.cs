@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using FlowTune.IO;
+using FlowTune.Imaging;
 using FlowTune.Worlds;
 using FlowTune.Worlds.Shapes;
 
