@@ -38,7 +38,6 @@ public static class PretrainCommand
         }
         command.SetAction(parse =>
         {
-            CliApp.ApplyGlobalOptions(parse);
             var options = defaults with
             {
                 Preset = parse.GetValue(preset)!,
