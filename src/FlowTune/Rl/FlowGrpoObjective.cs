@@ -4,7 +4,7 @@ using FlowTune.Torch;
 namespace FlowTune.Rl;
 
 /// <summary>
-/// Flow-GRPO's loss (ALGORITHMS.md §5.4): for every trained step of the stored trajectories, the PPO-clip term on
+/// Flow-GRPO's loss (docs/ALGORITHMS.md §5.4): for every trained step of the stored trajectories, the PPO-clip term on
 /// the recomputed transition likelihood plus β·KL to the reference policy. Likelihoods are recomputed on exactly
 /// the sampled batches, so on the first update of an epoch the ratio is 1 to float precision.
 /// </summary>

@@ -14,7 +14,7 @@ using FlowTune.Worlds;
 namespace FlowTune.Rl;
 
 /// <summary>
-/// Flow-GRPO (ALGORITHMS.md §2–5). Per epoch: P prompts × K SDE rollouts (rewards scored on a worker thread while
+/// Flow-GRPO (docs/ALGORITHMS.md §4–5). Per epoch: P prompts × K SDE rollouts (rewards scored on a worker thread while
 /// sampling continues), group-relative advantages, then <c>updates_per_epoch</c> PPO-clip updates with a KL anchor.
 /// Every epoch's prompts, noise and shuffles derive from (seed, epoch), and checkpoints hold weights, EMA and
 /// optimizer state, so <c>--resume</c> continues bit-identically.

@@ -5,7 +5,7 @@ using FlowTune.Torch;
 namespace FlowTune.Rl;
 
 /// <summary>
-/// The optimisation phase of an epoch (ALGORITHMS.md §5.5): the batches are shuffled and split into
+/// The optimisation phase of an epoch (docs/ALGORITHMS.md §5.5): the batches are shuffled and split into
 /// <c>updates_per_epoch</c> groups; within a group the objective's loss of every batch is accumulated (Flow-GRPO's
 /// PPO-clip + β·KL by default), then one clipped AdamW step is taken and the EMA is updated on schedule.
 /// </summary>
