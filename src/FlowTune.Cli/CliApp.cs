@@ -1,6 +1,5 @@
 using System.CommandLine;
 using FlowTune.Cli.Commands;
-using FlowTune.Torch;
 
 namespace FlowTune.Cli;
 
@@ -49,9 +48,16 @@ public static class CliApp
         return root;
     }
 
-    /// <summary>Parses and runs; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Parses, applies the global options to the libtorch runtime and runs; returns the process exit code.</summary>
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, options => options.ApplyToRuntime());
+
+    /// <summary>
+    /// Parses, hands the global options to <paramref name="applyGlobalOptions"/> (the one place they take effect,
+    /// before any command runs) and runs the command; returns the process exit code.
+    /// </summary>
+    internal static async Task<int> RunAsync(string[] args, Action<GlobalOptions> applyGlobalOptions)
     {
+        ArgumentNullException.ThrowIfNull(applyGlobalOptions);
         var parse = Build().Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -62,30 +68,16 @@ public static class CliApp
             await Console.Error.WriteLineAsync("Run 'flowtune --help' for usage.");
             return UsageError;
         }
+        var global = GlobalOptions.From(parse);
         try
         {
+            applyGlobalOptions(global);
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            var verbose = parse.GetValue(Verbose);
-            await Console.Error.WriteLineAsync(verbose ? $"error: {e}" : $"error: {Describe(e)}");
+            await Console.Error.WriteLineAsync(global.Verbose ? $"error: {e}" : $"error: {Describe(e)}");
             return e is ArgumentException ? UsageError : RuntimeError;
-        }
-    }
-
-    /// <summary>Applies the global options that configure the runtime (call at the start of an action).</summary>
-    public static void ApplyGlobalOptions(ParseResult parse)
-    {
-        ArgumentNullException.ThrowIfNull(parse);
-        var threads = parse.GetValue(Threads);
-        if (threads is { } n)
-        {
-            if (n < 1)
-            {
-                throw new ArgumentException($"--threads must be >= 1, got {n}");
-            }
-            TorchRuntime.NumThreads = n;
         }
     }
 

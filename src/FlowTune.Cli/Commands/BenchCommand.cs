@@ -18,11 +18,7 @@ public static class BenchCommand
         var ops = new Command("ops", "fp32 matmul GFLOP/s through C# vs C++ (alternated), and conv2d forward+backward time.");
         ops.Options.Add(runs);
         ops.Options.Add(size);
-        ops.SetAction(parse =>
-        {
-            CliApp.ApplyGlobalOptions(parse);
-            return RunOps(parse.GetValue(runs), parse.GetValue(size), Console.Out);
-        });
+        ops.SetAction(parse => RunOps(parse.GetValue(runs), parse.GetValue(size), Console.Out));
         bench.Subcommands.Add(ops);
         bench.Subcommands.Add(CreateModel());
         return bench;
@@ -81,7 +77,6 @@ public static class BenchCommand
         command.Options.Add(steps);
         command.SetAction(parse =>
         {
-            CliApp.ApplyGlobalOptions(parse);
             var r = ModelBenchmark.Run(ModelPresets.Get(parse.GetValue(preset)!), parse.GetValue(batch), parse.GetValue(steps));
             Console.WriteLine(Invariant($"{parse.GetValue(preset)}: {r.Parameters:N0} parameters; training {r.TrainImagesPerSecond:F1} img/s (median step {r.TrainStepMs:F0} ms, batch {parse.GetValue(batch)}); velocity forward {r.ForwardImagesPerSecond:F1} img/s ({TorchRuntime.NumThreads} threads)"));
             return CliApp.Ok;

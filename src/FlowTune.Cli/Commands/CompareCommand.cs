@@ -25,7 +25,6 @@ public static class CompareCommand
         }
         command.SetAction(parse =>
         {
-            CliApp.ApplyGlobalOptions(parse);
             var files = parse.GetValue(configs)!;
             if (files.Length == 0 || parse.GetValue(seeds) < 1 || parse.GetValue(budget) < 1)
             {

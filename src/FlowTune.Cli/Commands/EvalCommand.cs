@@ -28,7 +28,6 @@ public static class EvalCommand
         }
         command.SetAction(parse =>
         {
-            CliApp.ApplyGlobalOptions(parse);
             var w = WorldRegistry.Get(parse.GetValue(world)!);
             var entries = CommonOptions.LoadPrompts(parse.GetValue(prompts), w, test: true);
             var dir = parse.GetValue(checkpoint)!.FullName;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using FlowTune.Evaluation;
 using FlowTune.IO;
 using FlowTune.Models;
@@ -39,7 +38,6 @@ public static class PretrainCommand
         }
         command.SetAction(parse =>
         {
-            CliApp.ApplyGlobalOptions(parse);
             var options = defaults with
             {
                 Preset = parse.GetValue(preset)!,
@@ -76,26 +74,14 @@ public static class PretrainCommand
 
     private static int Run(PretrainOptions options, IWorld world, IReadOnlyList<GenEvalEntry> train, IReadOnlyList<GenEvalEntry> test, string outDir, bool resume)
     {
-        var quick = test.GroupBy(e => e.Tag).SelectMany(g => g.Take(options.EvalPromptsPerTag)).ToList();
-        var judge = world.Judge();
-        Directory.CreateDirectory(outDir);
-        using var curve = new JsonlWriter(Path.Combine(outDir, "eval_curve.jsonl"));
+        using var quick = new PretrainQuickEvaluation(test, world.Judge(), options.EvalPromptsPerTag, outDir);
         var trainer = new Pretrainer(options, world.TrainingSource(train, options.ImageSize), outDir, Console.Out)
         {
             Evaluate = (step, model, trainSeconds) =>
             {
-                var evalOptions = new EvalOptions { SamplesPerPrompt = 1, MinImagesPerTag = options.EvalPromptsPerTag, Seed = 777 };
-                var report = Evaluator.Run(model, quick, judge, evalOptions, Path.Combine(outDir, "samples", $"step_{step:D6}"));
-                Console.WriteLine($"  quick eval at step {step} ({report.Images} images, 40 steps, CFG 1):");
-                Console.WriteLine(Indent(report.Format()));
-                curve.Write(new
-                {
-                    step,
-                    train_minutes = trainSeconds / 60,
-                    overall = report.Overall,
-                    mean_reward = report.MeanReward,
-                    tags = report.Tags.ToDictionary(t => t.Tag, t => t.Accuracy),
-                });
+                var result = quick.Evaluate(step, model, trainSeconds);
+                Console.WriteLine($"  quick eval at step {result.Step} ({result.Report.Images} images, {quick.Options.Steps} steps, CFG {quick.Options.GuidanceScale:G}):");
+                Console.WriteLine(Indent(result.Report.Format()));
             },
         };
         using var cts = CommonOptions.CancelOnCtrlC(Console.Out);

@@ -30,7 +30,6 @@ public static class SampleCommand
         }
         command.SetAction(parse =>
         {
-            CliApp.ApplyGlobalOptions(parse);
             var count = parse.GetValue(n);
             if (count < 1)
             {

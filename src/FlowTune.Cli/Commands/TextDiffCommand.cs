@@ -20,7 +20,6 @@ public static class TextDiffCommand
         command.Arguments.Add(b);
         command.SetAction(parse =>
         {
-            CliApp.ApplyGlobalOptions(parse);
             using var model = ModelCheckpoint.Load(parse.GetValue(checkpoint)!.FullName);
             Write(TextEncodingDiff.Compare(model.Text, parse.GetValue(a)!, parse.GetValue(b)!), Console.Out);
             return CliApp.Ok;

@@ -21,7 +21,6 @@ public static class TrainCommand
         command.Options.Add(epochs);
         command.SetAction(parse =>
         {
-            CliApp.ApplyGlobalOptions(parse);
             var file = parse.GetValue(config)!;
             var loaded = RlConfigLoader.Load(file.FullName);
             if (parse.GetValue(epochs) is { } n)

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
-using FlowTune.IO;
+using FlowTune.Evaluation;
 using FlowTune.Worlds;
 using FlowTune.Worlds.Shapes;
 
@@ -40,30 +39,10 @@ public static class WorldCommand
         {
             var w = WorldRegistry.Get(parse.GetValue(world)!);
             var entries = CommonOptions.LoadPrompts(parse.GetValue(prompts), w, test: true);
-            var n = parse.GetValue(samples);
-            if (n < 1)
-            {
-                throw new ArgumentException($"--samples must be >= 1, got {n}");
-            }
+            var options = new GroundTruthRenderOptions { SamplesPerPrompt = parse.GetValue(samples), ImageSize = parse.GetValue(size), Seed = parse.GetValue(seed) };
             var dir = parse.GetValue(output)!.FullName;
-            var grid = new List<RgbImage>();
-            for (var p = 0; p < entries.Count; p++)
-            {
-                var folder = Path.Combine(dir, p.ToString("D5", CultureInfo.InvariantCulture));
-                Directory.CreateDirectory(Path.Combine(folder, "samples"));
-                GenEvalMetadata.WriteFile(Path.Combine(folder, "metadata.jsonl"), [entries[p]]);
-                for (var k = 0; k < n; k++)
-                {
-                    var image = w.RenderGroundTruth(entries[p], parse.GetValue(size), RandomExtensions.DeriveSeed(parse.GetValue(seed), p * 1000L + k));
-                    PngWriter.WriteFile(Path.Combine(folder, "samples", k.ToString("D4", CultureInfo.InvariantCulture) + ".png"), image);
-                    if (grid.Count < 64 && k == 0)
-                    {
-                        grid.Add(image);
-                    }
-                }
-            }
-            PngGridWriter.WriteFile(Path.Combine(dir, "grid.png"), grid, columns: 8);
-            Console.WriteLine($"rendered {entries.Count} prompts × {n} images into {dir} (first image of up to 64 prompts in grid.png)");
+            GroundTruthFolder.Write(w, entries, dir, options);
+            Console.WriteLine($"rendered {entries.Count} prompts × {options.SamplesPerPrompt} images into {dir} (first image of up to {options.GridPrompts} prompts in grid.png)");
             return CliApp.Ok;
         });
         return command;
@@ -83,52 +62,12 @@ public static class WorldCommand
         {
             var w = WorldRegistry.Get(parse.GetValue(world)!);
             var entries = CommonOptions.LoadPrompts(parse.GetValue(prompts), w, test: true);
-            var report = ScoreFolder(parse.GetValue(images)!.FullName, entries, w.Judge());
+            var report = ImageFolderScore.Measure(parse.GetValue(images)!.FullName, entries, w.Judge());
             Console.WriteLine(report.Accuracy.Format());
             Console.WriteLine(FormattableString.Invariant($"mean reward {report.MeanReward:F4} over {report.Images} images"));
             return CliApp.Ok;
         });
         return command;
-    }
-
-    /// <summary>Scores a GenEval-layout folder; every prompt must have at least one image.</summary>
-    public static (GenEvalAccuracy Accuracy, double MeanReward, int Images) ScoreFolder(string directory, IReadOnlyList<GenEvalEntry> entries, IImageJudge judge)
-    {
-        ArgumentNullException.ThrowIfNull(entries);
-        ArgumentNullException.ThrowIfNull(judge);
-        if (!Directory.Exists(directory))
-        {
-            throw new DirectoryNotFoundException($"image folder not found: {directory}");
-        }
-        var accuracy = new GenEvalAccuracy();
-        double reward = 0;
-        var count = 0;
-        for (var p = 0; p < entries.Count; p++)
-        {
-            var samples = Path.Combine(directory, p.ToString("D5", CultureInfo.InvariantCulture), "samples");
-            var files = Directory.Exists(samples) ? Directory.GetFiles(samples, "*.png").Order(StringComparer.Ordinal).ToArray() : [];
-            if (files.Length == 0)
-            {
-                throw new InvalidDataException($"{samples}: no PNG images for prompt {p} ('{entries[p].Prompt}')");
-            }
-            foreach (var file in files)
-            {
-                RgbImage image;
-                try
-                {
-                    image = PngReader.ReadFile(file);
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new InvalidDataException($"{file}: {e.Message}", e);
-                }
-                var score = judge.Score(image, entries[p]);
-                accuracy.Add(entries[p].Tag, score.Correct);
-                reward += score.Reward;
-                count++;
-            }
-        }
-        return (accuracy, reward / count, count);
     }
 
     private static Command Selftest()

@@ -1,6 +1,7 @@
 using FlowTune.Common;
 using System.Diagnostics;
 using FlowTune.IO;
+using FlowTune.Imaging;
 using FlowTune.Models;
 using FlowTune.Sampling;
 using FlowTune.Torch;

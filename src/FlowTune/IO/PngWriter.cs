@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using FlowTune.Worlds;
+using FlowTune.Imaging;
 
 namespace FlowTune.IO;
 

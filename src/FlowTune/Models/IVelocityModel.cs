@@ -3,7 +3,7 @@ using FlowTune.Torch;
 namespace FlowTune.Models;
 
 /// <summary>
-/// A network predicting the flow-matching velocity v(x_t, t, c) ≈ eps − x0 (ALGORITHMS.md §1; t = 1 noise, t = 0 data).
+/// A network predicting the flow-matching velocity v(x_t, t, c) ≈ eps − x0 (docs/ALGORITHMS.md §1.1; t = 1 noise, t = 0 data).
 /// Samplers and trainers depend only on this interface, so larger models, latent models with a decoder, or
 /// LoRA-wrapped models plug in without changes.
 /// </summary>

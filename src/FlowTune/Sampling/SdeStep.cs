@@ -2,7 +2,7 @@ using FlowTune.Torch;
 
 namespace FlowTune.Sampling;
 
-/// <summary>The two stochastic step kinds of Flow-GRPO (ALGORITHMS.md §3).</summary>
+/// <summary>The two stochastic step kinds of Flow-GRPO (docs/ALGORITHMS.md §3).</summary>
 public enum SdeKind
 {
     /// <summary>Euler–Maruyama step of the marginal-preserving reverse SDE, σ_t = a·sqrt(t / (1 − t)).</summary>

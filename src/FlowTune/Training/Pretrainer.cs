@@ -11,7 +11,7 @@ using FlowTune.Torch;
 namespace FlowTune.Training;
 
 /// <summary>
-/// Rectified-flow pretraining (ALGORITHMS.md §1): x_t = (1 − t)·x0 + t·eps with t = sigmoid(N(0, 1)) (logit-normal),
+/// Rectified-flow pretraining (docs/ALGORITHMS.md §1.4): x_t = (1 − t)·x0 + t·eps with t = sigmoid(N(0, 1)) (logit-normal),
 /// loss ‖v(x_t, t, c) − (eps − x0)‖², captions dropped with probability p for CFG, AdamW with linear warm-up,
 /// EMA weights; optionally plus a caption-structure loss on the text tokens (<see cref="CaptionStructureHead"/>).
 /// Every step's data, noise and times derive from (seed, step) alone, so a resumed run continues

@@ -1,3 +1,5 @@
+using FlowTune.Imaging;
+
 namespace FlowTune.Worlds;
 
 /// <summary>Scores one image against one GenEval-format prompt (strict correctness + partial-credit reward). Must be thread-safe.</summary>

@@ -1,3 +1,5 @@
+using FlowTune.Imaging;
+
 namespace FlowTune.Worlds;
 
 /// <summary>Finds objects in an image; the scorer relies on nothing else.</summary>

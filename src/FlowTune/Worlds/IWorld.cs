@@ -1,3 +1,4 @@
+using FlowTune.Imaging;
 using FlowTune.Training;
 
 namespace FlowTune.Worlds;

@@ -1,3 +1,5 @@
+using FlowTune.Imaging;
+
 namespace FlowTune.Worlds;
 
 /// <summary>Image degradations: separable Gaussian blur, additive Gaussian noise and colour jitter.</summary>

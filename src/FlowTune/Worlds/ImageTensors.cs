@@ -1,3 +1,4 @@
+using FlowTune.Imaging;
 using FlowTune.Torch;
 
 namespace FlowTune.Worlds;

@@ -1,4 +1,5 @@
 using FlowTune.Evaluation;
+using FlowTune.Imaging;
 using FlowTune.Torch;
 using FlowTune.Worlds;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FlowTune.Evaluation;
+using FlowTune.Imaging;
 using FlowTune.Torch;
 using FlowTune.Worlds;
 using FlowTune.Worlds.Shapes;

@@ -1,4 +1,5 @@
 using FlowTune.IO;
+using FlowTune.Imaging;
 using FlowTune.Worlds;
 
 namespace FlowTune.Tests.IO;

@@ -1,3 +1,4 @@
+using FlowTune.Imaging;
 using FlowTune.Models;
 using FlowTune.Models.Text;
 using FlowTune.Rewards;

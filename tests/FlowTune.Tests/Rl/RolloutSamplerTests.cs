@@ -32,6 +32,7 @@ public sealed class RolloutSamplerTests
         using var models = new PolicyModels(RlTrainerTests.BaseModel, config.Seed, config.Train, Grpo);
         var sampler = new RolloutSampler(config.Sample with { SameInitialNoise = same, BatchSize = 3 }, config.Seed, models.RolloutPolicy, keepTrajectory: true, recordPredictions: false);
         var planner = groups.Create(config.Seed);
+        Finalizers.Settle();
         var live = Tensor.LiveCount;
 
         // When: every round, with made-up rewards that differ within groups (so adaptive groups grow)
@@ -74,6 +75,7 @@ public sealed class RolloutSamplerTests
         var full = new RolloutSampler(config.Sample, config.Seed, models.RolloutPolicy, keepTrajectory: true, recordPredictions: false);
         var light = new RolloutSampler(config.Sample, config.Seed, models.RolloutPolicy, keepTrajectory: false, recordPredictions: false);
         var round = config.Groups.Create(config.Seed).Begin(0, Prompts());
+        Finalizers.Settle();
         var live = Tensor.LiveCount;
 
         // When

@@ -7,7 +7,7 @@ namespace FlowTune.Rl.Advantages;
 public sealed record GroupAdvantageValues(double[] Values, bool[] ZeroVarianceGroup, double ZeroStdRatio);
 
 /// <summary>
-/// Group-relative advantages (Flow-GRPO's per-prompt stat tracker, ALGORITHMS.md §5.3):
+/// Group-relative advantages (Flow-GRPO's per-prompt stat tracker, docs/ALGORITHMS.md §5.3):
 /// A = (r − mean_group(r)) / (std + eps), std over all rewards of the epoch ("global std", default) or of the group,
 /// clipped to ±clip. Groups may have different sizes: each group is centred on its own mean; the global std is
 /// the population std of all rewards of the epoch, as in the reference code.

@@ -2,7 +2,7 @@ using FlowTune.Torch;
 
 namespace FlowTune.Rl.Objectives;
 
-/// <summary>How the KL to the reference policy is measured per step (ALGORITHMS.md §5.4).</summary>
+/// <summary>How the KL to the reference policy is measured per step (docs/ALGORITHMS.md §5.4).</summary>
 public enum KlKind
 {
     /// <summary>The reference code's: mean_dims((μθ − μref)²) / (2σ_t²).</summary>

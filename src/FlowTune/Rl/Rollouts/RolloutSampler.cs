@@ -3,13 +3,14 @@ using FlowTune.Rl.Groups;
 using FlowTune.Sampling;
 using FlowTune.Torch;
 using FlowTune.Training;
+using FlowTune.Imaging;
 using FlowTune.Worlds;
 
 namespace FlowTune.Rl.Rollouts;
 
 /// <summary>
 /// The rollout stage: samples a planner's round in batches of <c>sample.batch_size</c> with the sampling network
-/// (docs/ALGORITHMS.md §3), keeping what the objective and the advantage estimator asked for. Batches are produced
+/// (docs/ALGORITHMS.md §4), keeping what the objective and the advantage estimator asked for. Batches are produced
 /// lazily, so the caller can start scoring one while the next samples.
 /// </summary>
 /// <param name="options">The <c>sample</c> section.</param>

@@ -1,4 +1,4 @@
-using FlowTune.Worlds;
+using FlowTune.Imaging;
 
 namespace FlowTune.Rl.Rollouts;
 

@@ -3,7 +3,7 @@ using FlowTune.Rl.Groups;
 namespace FlowTune.Rl.SuperFlow;
 
 /// <summary>
-/// SuperFlow's variance-aware group sizes (<c>groups: {name: adaptive}</c>; docs/ALGORITHMS.md §6): an epoch's
+/// SuperFlow's variance-aware group sizes (<c>groups: {name: adaptive}</c>; docs/ALGORITHMS.md §6.2): an epoch's
 /// budget is spread over prompts in rounds by each prompt's estimated reward std (<see cref="AdaptiveGroupPlanner"/>).
 /// </summary>
 public sealed record AdaptiveGroupOptions : IGroupOptions

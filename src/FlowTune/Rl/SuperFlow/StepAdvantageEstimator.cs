@@ -3,7 +3,7 @@ using FlowTune.Rl.Advantages;
 namespace FlowTune.Rl.SuperFlow;
 
 /// <summary>
-/// Step-level advantages (<c>advantages: {name: step}</c>; docs/ALGORITHMS.md §6): the group advantage mixed with
+/// Step-level advantages (<c>advantages: {name: step}</c>; docs/ALGORITHMS.md §6.3): the group advantage mixed with
 /// each step's centred value gain, (1 − λ)·A_traj + λ·A_k (<see cref="StepAdvantages"/>).
 /// </summary>
 public sealed record StepAdvantageOptions : GroupAdvantageOptions

@@ -1,7 +1,7 @@
 namespace FlowTune.Rl.SuperFlow;
 
 /// <summary>
-/// Step-level advantages (FlowTune's design for SuperFlow's second idea, ALGORITHMS.md §6). A value V_k is
+/// Step-level advantages (FlowTune's design for SuperFlow's second idea, docs/ALGORITHMS.md §6.3). A value V_k is
 /// measured at every state: the reward of the one-step prediction x0̂(x_k) for k &lt; T, and the final reward for
 /// k = T. The gain of step k is g_k = V_{k+1} − V_k, so Σ_k g_k = r − V_0 (the gains telescope to the reward).
 /// Gains are centred within the prompt's group and turned into a rate per unit of flow time:

@@ -1,3 +1,5 @@
+using FlowTune.Imaging;
+
 namespace FlowTune.Worlds.Shapes;
 
 /// <summary>A connected foreground region: its pixel indices (row-major) and pixel bounding box (inclusive).</summary>

@@ -1,3 +1,5 @@
+using FlowTune.Imaging;
+
 namespace FlowTune.Worlds.Shapes;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using FlowTune.Imaging;
 
 namespace FlowTune.Worlds.Shapes;
 

@@ -1,3 +1,5 @@
+using FlowTune.Imaging;
+
 namespace FlowTune.Worlds.Shapes;
 
 /// <summary>The shapes world: 5 shapes × 8 colours, GenEval's six tags, a pixel detector as judge.</summary>

@@ -41,6 +41,7 @@ public sealed class ObjectiveTests
         using var batch = Rollouts(policy, options);
         var objective = new FlowGrpoOptions { Beta = 0.04 }.Create(new ObjectiveContext(Seed, new StubNetworks(policy, reference), options));
         var stats = new UpdateStats();
+        Finalizers.Settle();
         var live = Tensor.LiveCount;
 
         // When

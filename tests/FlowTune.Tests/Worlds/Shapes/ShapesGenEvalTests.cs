@@ -1,3 +1,4 @@
+using FlowTune.Imaging;
 using FlowTune.Worlds;
 using FlowTune.Worlds.Shapes;
 

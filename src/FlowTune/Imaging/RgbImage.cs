@@ -1,4 +1,4 @@
-namespace FlowTune.Worlds;
+namespace FlowTune.Imaging;
 
 /// <summary>
 /// A float RGB image in planar CHW layout: <see cref="Data"/> holds 3 planes of <c>Height × Width</c> values in

@@ -1,10 +1,12 @@
 using System.Runtime.InteropServices;
+using FlowTune.Interop;
 
-using FlowTune.Torch;
+namespace FlowTune.Torch;
 
-namespace FlowTune.Interop;
-
-/// <summary>Turns the shim's status codes into <see cref="TorchException"/>s carrying libtorch's message.</summary>
+/// <summary>
+/// Turns the shim's status codes into <see cref="TorchException"/>s carrying libtorch's message. It lives with the
+/// tensors rather than in Interop so that Interop (imports, loading) depends on nothing above it.
+/// </summary>
 internal static class NativeError
 {
     /// <summary>Throws when <paramref name="status"/> is non-zero. Call right after the native call, on the same thread.</summary>
