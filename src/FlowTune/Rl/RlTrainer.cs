@@ -3,12 +3,8 @@ using FlowTune.Common;
 using FlowTune.Evaluation;
 using FlowTune.IO;
 using FlowTune.Models;
-using FlowTune.Rewards;
 using FlowTune.Rl.Config;
 using FlowTune.Rl.Objectives;
-using FlowTune.Rl.Prompts;
-using FlowTune.Rl.Rollouts;
-using FlowTune.Rl.Scoring;
 using FlowTune.Rl.Update;
 using FlowTune.Torch;
 using FlowTune.Training;
@@ -54,20 +50,10 @@ public sealed class RlTrainer
     {
         Directory.CreateDirectory(_runDirectory);
         File.WriteAllText(Path.Combine(_runDirectory, "config.yaml"), RlConfigLoader.ToYaml(_config));
-        var world = WorldRegistry.Get(_config.Pretrained.World);
-        var (train, test) = LoadPrompts(world);
-        var prompts = new PromptDraw(new GenEvalPromptSource(train), _config.Prompts);
-        var needs = _config.Objective.Needs;
-        using var models = new PolicyModels(_config.Pretrained.Model, _config.Seed, _config.Train, needs);
-        using var optimizer = PolicyUpdater.CreateOptimizer(_config.Train, models);
-        var objective = _config.Objective.Create(new ObjectiveContext(_config.Seed, models, _config.Sample));
-        var updater = new PolicyUpdater(_config.Train, models, optimizer, objective, needs.SamplingPolicyDecay);
-        var planner = _config.Groups.Create(_config.Seed);
-        var sampler = new RolloutSampler(_config.Sample, _config.Seed, models.RolloutPolicy, needs.Trajectory, _config.Advantages.NeedsStepValues);
-        var rewards = new RewardStage(new AsyncRewardScorer(RewardRegistry.Create(_config.Reward, world)));
-        var pipeline = new RlEpoch(planner, sampler, rewards, _config.Advantages.Create(), updater, _config.Seed, _config.Groups.VariableGroupSizes);
+        using var session = new RlSession(_config);
+        var models = session.Models;
         var store = new CheckpointStore(_runDirectory, _config.NumCheckpointLimit);
-        var checkpoints = new RlCheckpoint(_config, models, optimizer, updater, planner);
+        var checkpoints = new RlCheckpoint(_config, models, session.Optimizer, session.Updater, session.Planner);
         var epoch = 0;
         var elapsedBefore = 0.0;
         if (resume && store.Latest() is { } latest)
@@ -81,16 +67,16 @@ public sealed class RlTrainer
         var rollouts = s.NoiseLevel > 0 ? $"{s.NumSteps} SDE steps (noise {s.NoiseLevel})" : $"{s.NumSteps} ODE steps";
         _log.WriteLine(Invariant($"objective {PolicyObjectives.Registry.NameOf(_config.Objective)}: {paramCount:N0} trainable parameters ({(models.UseLora ? "LoRA" : "full fine-tuning")}), {_config.Groups.Describe()}, {rollouts}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
         using var metrics = new JsonlWriter(Path.Combine(_runDirectory, RunLog.FileName));
-        var judge = world.Judge();
+        var judge = session.World.Judge();
         if (epoch == 0 && !cancel.IsCancellationRequested)
         {
-            Evaluate(models, test, judge, 0, metrics);
+            Evaluate(models, session.Test, judge, 0, metrics);
         }
         // training time (sampling, reward, updates, checkpoints), carried over a resume; evaluations are not counted
         var clock = new TrainingClock(elapsedBefore);
         while (epoch < _config.NumEpochs && !cancel.IsCancellationRequested)
         {
-            var result = pipeline.Run(epoch, prompts, clock);
+            var result = session.RunEpoch(epoch, clock);
             foreach (var update in result.Updates)
             {
                 metrics.Write(update);
@@ -108,7 +94,7 @@ public sealed class RlTrainer
             if ((_config.EvalFreq > 0 && epoch % _config.EvalFreq == 0) || epoch == _config.NumEpochs)
             {
                 clock.Pause();
-                Evaluate(models, test, judge, epoch, metrics);
+                Evaluate(models, session.Test, judge, epoch, metrics);
                 clock.Resume();
             }
         }
@@ -128,13 +114,6 @@ public sealed class RlTrainer
         _log.WriteLine($"  evaluation after epoch {epoch} ({(models.EmaModel is null ? "policy" : "EMA")} weights, {options.Steps} ODE steps{(cached ? ", the same weights evaluated before: copied from " + _evalCache!.Directory : "")}):");
         _log.WriteLine(string.Join(Environment.NewLine, report.Format().Split(Environment.NewLine).Select(l => "    " + l)));
         metrics.Write(new EvalMetrics(epoch, report.Overall, report.MeanReward, report.Diversity, report.Tags.ToDictionary(t => t.Tag, t => t.Accuracy)));
-    }
-
-    private (IReadOnlyList<GenEvalEntry> Train, IReadOnlyList<GenEvalEntry> Test) LoadPrompts(IWorld world)
-    {
-        var (train, test) = world.DefaultPrompts();
-        return (_config.Prompts.Train is { } tr ? GenEvalMetadata.ParseFile(tr) : train,
-                _config.Prompts.Test is { } te ? GenEvalMetadata.ParseFile(te) : test);
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

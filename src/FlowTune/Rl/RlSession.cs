@@ -1,0 +1,79 @@
+using FlowTune.Common;
+using FlowTune.Nn;
+using FlowTune.Rewards;
+using FlowTune.Rl.Config;
+using FlowTune.Rl.Groups;
+using FlowTune.Rl.Objectives;
+using FlowTune.Rl.Prompts;
+using FlowTune.Rl.Rollouts;
+using FlowTune.Rl.Scoring;
+using FlowTune.Rl.Update;
+using FlowTune.Worlds;
+
+namespace FlowTune.Rl;
+
+/// <summary>
+/// The stages a config names, built once and wired into an <see cref="RlEpoch"/>: the prompt draw, the models and
+/// optimizer, the objective and updater, the group planner, the rollout sampler, the reward stage and the advantage
+/// estimator. <see cref="RlTrainer"/> adds evaluation, checkpoints and logs around it; benchmarks run its epochs bare.
+/// </summary>
+public sealed class RlSession : IDisposable
+{
+    /// <summary>Loads the base model and the prompts and builds every stage (validates the config first).</summary>
+    public RlSession(RlConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        Validation.ThrowIfAny(config.Validate(), "RL config");
+        Config = config;
+        World = WorldRegistry.Get(config.Pretrained.World);
+        var (train, test) = World.DefaultPrompts();
+        Test = config.Prompts.Test is { } te ? GenEvalMetadata.ParseFile(te) : test;
+        Prompts = new PromptDraw(new GenEvalPromptSource(config.Prompts.Train is { } tr ? GenEvalMetadata.ParseFile(tr) : train), config.Prompts);
+        var needs = config.Objective.Needs;
+        Models = new PolicyModels(config.Pretrained.Model, config.Seed, config.Train, needs);
+        Optimizer = PolicyUpdater.CreateOptimizer(config.Train, Models);
+        var objective = config.Objective.Create(new ObjectiveContext(config.Seed, Models, config.Sample));
+        Updater = new PolicyUpdater(config.Train, Models, Optimizer, objective, needs.SamplingPolicyDecay);
+        Planner = config.Groups.Create(config.Seed);
+        var sampler = new RolloutSampler(config.Sample, config.Seed, Models.RolloutPolicy, needs.Trajectory, config.Advantages.NeedsStepValues);
+        var rewards = new RewardStage(new AsyncRewardScorer(RewardRegistry.Create(config.Reward, World)));
+        Epoch = new RlEpoch(Planner, sampler, rewards, config.Advantages.Create(), Updater, config.Seed, config.Groups.VariableGroupSizes);
+    }
+
+    /// <summary>The resolved config.</summary>
+    public RlConfig Config { get; }
+
+    /// <summary>The world (its judge scores evaluations).</summary>
+    public IWorld World { get; }
+
+    /// <summary>The evaluation prompts.</summary>
+    public IReadOnlyList<GenEvalEntry> Test { get; }
+
+    /// <summary>The training prompts and how an epoch draws them.</summary>
+    public PromptDraw Prompts { get; }
+
+    /// <summary>Policy, reference, sampling and EMA networks.</summary>
+    public PolicyModels Models { get; }
+
+    /// <summary>The optimizer of the trainable parameters.</summary>
+    public AdamW Optimizer { get; }
+
+    /// <summary>The update stage (its global step is checkpointed).</summary>
+    public PolicyUpdater Updater { get; }
+
+    /// <summary>The group planner (its state is checkpointed).</summary>
+    public IGroupPlanner Planner { get; }
+
+    /// <summary>The epoch pipeline.</summary>
+    public RlEpoch Epoch { get; }
+
+    /// <summary>Runs epoch <paramref name="epoch"/> (0-based).</summary>
+    public EpochResult RunEpoch(int epoch, TrainingClock clock) => Epoch.Run(epoch, Prompts, clock);
+
+    /// <summary>Frees the models and the optimizer state.</summary>
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        Models.Dispose();
+    }
+}
