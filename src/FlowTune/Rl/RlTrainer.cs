@@ -66,7 +66,7 @@ public sealed class RlTrainer
         var s = _config.Sample;
         var rollouts = s.NoiseLevel > 0 ? $"{s.NumSteps} SDE steps (noise {s.NoiseLevel})" : $"{s.NumSteps} ODE steps";
         _log.WriteLine(Invariant($"objective {PolicyObjectives.Registry.NameOf(_config.Objective)}: {paramCount:N0} trainable parameters ({(models.UseLora ? "LoRA" : "full fine-tuning")}), {_config.Groups.Describe()}, {rollouts}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
-        using var metrics = new JsonlWriter(Path.Combine(_runDirectory, RunLog.FileName));
+        using var metrics = MetricsLog.Open(_runDirectory);
         var judge = session.World.Judge();
         if (epoch == 0 && !cancel.IsCancellationRequested)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FlowTune.IO;
+using FlowTune.Training;
 
 namespace FlowTune.Rl;
 
@@ -11,7 +12,7 @@ namespace FlowTune.Rl;
 public sealed record RunLog(IReadOnlyList<EpochMetrics> Epochs, IReadOnlyList<EvalMetrics> Evaluations)
 {
     /// <summary>File name inside a run directory.</summary>
-    public const string FileName = "metrics.jsonl";
+    public const string FileName = MetricsLog.FileName;
 
     /// <summary>Reads <paramref name="runDirectory"/>'s log (empty when there is none); a malformed line names the file and line.</summary>
     public static RunLog Read(string runDirectory, int upToEpoch = int.MaxValue)

@@ -95,7 +95,7 @@ public sealed class Pretrainer
             _log.WriteLine($"starting from the weights of {source}" + (_options.AddPositionFeatures > 0 ? $", with {_options.AddPositionFeatures} position features added" : ""));
         }
         _log.WriteLine(Invariant($"pretraining {(_options.InitFrom is null ? _options.Preset : Path.GetFileName(Path.TrimEndingDirectorySeparator(_options.InitFrom)))}: {model.ParameterCount():N0} parameters, batch {_options.BatchSize}, lr {_options.LearningRate}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
-        using var metrics = new JsonlWriter(Path.Combine(_runDirectory, "metrics.jsonl"));
+        using var metrics = MetricsLog.Open(_runDirectory);
         // training time, carried over a resume; evaluations are not counted
         var clock = new TrainingClock(trainSeconds);
         var window = new List<double>();
@@ -124,7 +124,7 @@ public sealed class Pretrainer
                 double? caption = captionWindow.Count > 0 ? captionWindow.Average() : null;
                 var captionText = caption is { } cl ? Invariant($"  caption loss {cl:F4}") : "";
                 _log.WriteLine(Invariant($"step {step}/{_options.MaxSteps}  loss {window.Average():F4}{captionText}  {rate:F1} img/s  {trainSeconds / 60:F1} min"));
-                metrics.Write(new { step, loss = window.Average(), caption_loss = caption, images_per_second = rate, train_seconds = trainSeconds });
+                metrics.Write(new PretrainMetrics(step, window.Average(), caption, rate, trainSeconds));
                 window.Clear();
                 captionWindow.Clear();
                 windowClock.Restart();
