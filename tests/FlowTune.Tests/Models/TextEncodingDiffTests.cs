@@ -21,11 +21,14 @@ public sealed class TextEncodingDiffTests
         // When
         var result = TextEncodingDiff.Compare(encoder, "a red cross", "a red cross");
 
-        // Then
+        // Then: zero up to float32 rounding, relative to the token norm (the two prompts are different rows of the
+        // encoder's matrix products, which a BLAS kernel may round differently; one changed word moves tokens by
+        // ~0.1-0.5 of the norm, see the next test)
         Assert.Equal(["<bos>", "a", "red", "cross"], result.Rows.Select(r => r.TokenA));
-        Assert.All(result.Rows, r => Assert.Equal(0, r.Distance));
-        Assert.Equal(0, result.PooledDistance);
         Assert.True(result.MeanTokenNorm > 1, $"token norm {result.MeanTokenNorm}");
+        var rounding = 1e-5 * result.MeanTokenNorm;
+        Assert.All(result.Rows, r => Assert.InRange(r.Distance, 0, rounding));
+        Assert.InRange(result.PooledDistance, 0, rounding);
     }
 
     [Fact]
