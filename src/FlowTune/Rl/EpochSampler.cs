@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using FlowTune.Rewards;
 using FlowTune.Rl.SuperFlow;
 using FlowTune.Sampling;
@@ -113,11 +114,11 @@ public sealed class EpochSampler(GrpoConfig config, GrpoPolicy policy, AsyncRewa
             var rewardPrompts = ids.Select(g => new RewardPrompt(groups[g].Prompt, groups[g])).ToList();
             using var scope = TensorScope.Enter();
             using var generator = new Generator(Seeds.Derive(config.Seed, NoiseStream, epoch * 1_000_000L + round * 100_000L + start));
-            using var velocity = new GuidedVelocity(policy.RolloutPolicy, texts, options.GuidanceScale);
+            using var velocity = StageTimes.Time(StageTimes.SampleTextEncode, () => new GuidedVelocity(policy.RolloutPolicy, texts, options.GuidanceScale));
             var initial = config.Sample.SameInitialNoise ? GroupNoise(epoch, ids) : null;
             var trajectory = SdeSampler.Rollout(policy.RolloutPolicy, velocity, ids.Count, options, generator, recordPredictions: steps, initial);
             scope.MoveToOuter([trajectory.States, trajectory.LogProbs]);
-            var final = scorer.Start(ImageTensors.ToImages(PixelSpace.ToPixels(trajectory.Final())), rewardPrompts);
+            var final = scorer.Start(StageTimes.Time(StageTimes.ToImages, () => ImageTensors.ToImages(PixelSpace.ToPixels(trajectory.Final()))), rewardPrompts);
             Task<double[][]>? values = null;
             if (trajectory.Predictions is { } predictions)
             {

@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using FlowTune.Sampling;
 using FlowTune.Torch;
 
@@ -38,7 +39,7 @@ public sealed class FlowGrpoObjective(GrpoConfig config, GrpoPolicy policy) : IP
         var trajectoryAdvantages = Tensor.FromArray(batch.Advantages, n).To(DType.Float32);     // [B]
         var lossWeights = batch.StepAdvantages is null ? null : SuperFlow.StepAdvantages.LossWeights(trajectory.Times);
         var mask = batch.Mask();                                                                   // [B]
-        using var velocity = new GuidedVelocity(policy.Policy, batch.Prompts, options.GuidanceScale);
+        using var velocity = StageTimes.Time(StageTimes.UpdateTextEncode, () => new GuidedVelocity(policy.Policy, batch.Prompts, options.GuidanceScale));
         var grid = trajectory.Times;
         foreach (var k in steps)
         {
@@ -47,7 +48,7 @@ public sealed class FlowGrpoObjective(GrpoConfig config, GrpoPolicy policy) : IP
             var xNext = trajectory.States.Select(1, k + 1);
             var t = Tensor.Full([n], grid[k]);
             var tNext = Tensor.Full([n], grid[k + 1]);
-            var v = velocity.At(x, grid[k]);
+            var v = StageTimes.Time(StageTimes.PolicyForward, () => velocity.At(x, grid[k]));
             using var transition = SdeStep.Transition(options.Kind, x, v, t, tNext, options.NoiseLevel, grid[1]);
             var logp = SdeStep.LogProb(options.Kind, transition, xNext);                            // [B]
             var logpOld = trajectory.LogProbs.Select(1, k);
@@ -64,14 +65,14 @@ public sealed class FlowGrpoObjective(GrpoConfig config, GrpoPolicy policy) : IP
             double kl = 0;
             if (config.Train.Beta > 0)
             {
-                var vRef = policy.ReferenceVelocity(m => velocity.At(x, grid[k], m));
+                var vRef = StageTimes.Time(StageTimes.ReferenceForward, () => policy.ReferenceVelocity(m => velocity.At(x, grid[k], m)));
                 using var reference = SdeStep.Transition(options.Kind, x, vRef, t, tNext, options.NoiseLevel, grid[1]);
                 var klTerms = PolicyLoss.Kl(transition.Mean, reference.Mean, transition.SigmaT, (tNext - t).Neg(), config.Train.KlType);
                 var klLoss = mask.Mean(klTerms);
                 kl = klLoss.Item();
                 loss = loss + klLoss * config.Train.Beta;
             }
-            (loss * (weight / steps.Length)).Backward();
+            StageTimes.Time(StageTimes.PolicyBackward, () => (loss * (weight / steps.Length)).Backward());
             stats.Add(policyLoss.Item(), kl, PolicyLoss.ApproxKl(logp, logpOld), PolicyLoss.ClipFraction(ratio, config.Train.ClipRange), ratio);
         }
     }

@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using FlowTune.Nn;
 using FlowTune.Sampling;
 using FlowTune.Torch;
@@ -57,13 +58,13 @@ public sealed class GrpoUpdater
             {
                 FirstUpdateMaxRatioDeviation = stats.MaxRatioDeviation;
             }
-            var gradNorm = GradClip.ClipGradNorm(_optimizer.Parameters, _config.Train.MaxGradNorm);
-            _optimizer.Step();
+            var gradNorm = StageTimes.Time(StageTimes.GradClip, () => GradClip.ClipGradNorm(_optimizer.Parameters, _config.Train.MaxGradNorm));
+            StageTimes.Time(StageTimes.OptimizerStep, _optimizer.Step);
             _optimizer.ZeroGrad();
             GlobalStep++;
             if (_policy.Ema is not null && GlobalStep % _config.Train.EmaUpdateEvery == 0)
             {
-                _policy.Ema.Update(Math.Min((1.0 + GlobalStep) / (10.0 + GlobalStep), _config.Train.EmaDecay));
+                StageTimes.Time(StageTimes.EmaUpdate, () => _policy.Ema.Update(Math.Min((1.0 + GlobalStep) / (10.0 + GlobalStep), _config.Train.EmaDecay)));
             }
             metrics.Add(stats.ToMetrics(epoch, GlobalStep, gradNorm));
         }
