@@ -18,6 +18,7 @@ namespace FlowTune.Interop;
 /// <item><c>OPENBLAS_CORETYPE</c>: Debian's OpenBLAS 0.3.21 does not recognise recent Xeons and falls back
 /// to its generic "Prescott" kernels (~5x slower matmul); we name the newest family the CPU supports.
 /// A test checks matmul results against a managed reference.</item>
+/// <item>glibc's malloc keeps freed tensor memory (<see cref="MallocTuning"/>).</item>
 /// </list>
 /// The library is searched in <c>FLOWTUNE_NATIVE_DIR</c>, then next to the application and this assembly;
 /// a failure lists every path tried.
@@ -98,6 +99,7 @@ internal static partial class NativeLoader
         {
             inForce["OPENBLAS_CORETYPE"] = SetDefault("OPENBLAS_CORETYPE", coreType);
         }
+        inForce["malloc thresholds"] = MallocTuning.Apply();
         EnvironmentInForce = inForce;
     }
 
