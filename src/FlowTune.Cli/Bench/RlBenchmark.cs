@@ -17,7 +17,7 @@ public static class RlBenchmark
         var env = string.Join(", ", TorchRuntime.EnvironmentInForce.Select(kv => $"{kv.Key}={kv.Value}"));
         output.WriteLine(Invariant($"bench rl: {configPath}, {config.ImagesPerEpoch()} images per epoch, {config.Sample.NumSteps} steps; a warm-up epoch per thread count, then {epochs} rounds alternating threads [{string.Join(", ", threads)}] (no evaluation, nothing written); libtorch {TorchRuntime.Version}, {env}"));
         var summaries = RlEpochBenchmark.Run(config, epochs, threads, (e, warmUp) =>
-            output.WriteLine(Invariant($"  epoch {e.Epoch + 1} ({e.Threads} threads{(warmUp ? ", warm-up" : "")}): {e.Seconds:F2} s, {e.ImagesPerSecond:F1} img/s (sampling {e.SamplingSeconds:F2} s)")));
+            output.WriteLine(Invariant($"  epoch {e.Epoch + 1} ({e.Threads} threads{(warmUp ? ", warm-up" : "")}): {e.Seconds:F2} s, {e.ImagesPerSecond:F1} img/s (sampling {e.SamplingSeconds:F2} s), reward {e.RewardMean:F3}")));
         output.Write(Format(summaries));
         return summaries;
     }

@@ -58,6 +58,7 @@ public sealed class RlEpochRunner : IDisposable
         var (_, batches) = _sampler.Collect(epoch, _train, _prompts);
         var sampling = clock.Elapsed.TotalSeconds;
         int images;
+        double rewardMean;
         try
         {
             List<RewardBatch> rewards;
@@ -69,6 +70,7 @@ public sealed class RlEpochRunner : IDisposable
             }
             AssignAdvantages(batches, rewards, values);
             images = rewards.Sum(r => r.Scores.Length);
+            rewardMean = rewards.SelectMany(r => r.Scores).Average();
             _updater.Run(epoch, batches, new Random(Seeds.Derive31(_config.Seed, ShuffleStream, epoch)));
         }
         finally
@@ -81,7 +83,7 @@ public sealed class RlEpochRunner : IDisposable
         }
         var total = clock.Elapsed.TotalSeconds;
         var stages = StageTimes.Snapshot().ToDictionary(kv => kv.Key, kv => kv.Value.Seconds, StringComparer.Ordinal);
-        return new RlEpochTiming(epoch, threads, images, total, sampling, stages);
+        return new RlEpochTiming(epoch, threads, images, rewardMean, total, sampling, stages);
     }
 
     /// <summary>The trainer's advantage assignment (group-relative; step-level when SuperFlow asks for it).</summary>
@@ -121,10 +123,11 @@ public sealed class RlEpochRunner : IDisposable
 /// <param name="Epoch">0-based epoch index.</param>
 /// <param name="Threads">libtorch intra-op threads it ran with.</param>
 /// <param name="Images">Images sampled (and scored).</param>
+/// <param name="RewardMean">Mean reward of the epoch's images (the trainer's <c>reward</c> metric of that epoch).</param>
 /// <param name="Seconds">Wall time of the whole epoch.</param>
 /// <param name="SamplingSeconds">Wall time of the rollouts (until the last batch was sampled).</param>
 /// <param name="Stages">Seconds per <see cref="StageTimes"/> stage.</param>
-public sealed record RlEpochTiming(int Epoch, int Threads, int Images, double Seconds, double SamplingSeconds, IReadOnlyDictionary<string, double> Stages)
+public sealed record RlEpochTiming(int Epoch, int Threads, int Images, double RewardMean, double Seconds, double SamplingSeconds, IReadOnlyDictionary<string, double> Stages)
 {
     /// <summary>Images per second of wall time.</summary>
     public double ImagesPerSecond => Images / Seconds;
