@@ -21,6 +21,7 @@ public static class BenchCommand
         ops.SetAction(parse => RunOps(parse.GetValue(runs), parse.GetValue(size), Console.Out));
         bench.Subcommands.Add(ops);
         bench.Subcommands.Add(CreateModel());
+        bench.Subcommands.Add(CreateRl());
         return bench;
     }
 
@@ -82,6 +83,54 @@ public static class BenchCommand
             return CliApp.Ok;
         });
         return command;
+    }
+
+    private static Command CreateRl()
+    {
+        var config = new Option<FileInfo>("--config") { Description = "RL config whose epoch is timed.", DefaultValueFactory = _ => new FileInfo("configs/shapes-grpo.yaml") };
+        var epochs = new Option<int>("--epochs") { Description = "Timed epochs per thread count (after one warm-up each; medians are reported).", DefaultValueFactory = _ => 3 };
+        var threads = new Option<string>("--threads-list") { Description = "Comma-separated libtorch thread counts, run in turn.", DefaultValueFactory = _ => "1,2" };
+        var command = new Command("rl", "An RL config's training epoch (no evaluation) at several thread counts: stage breakdown and images/s.");
+        command.Options.Add(config);
+        command.Options.Add(epochs);
+        command.Options.Add(threads);
+        command.SetAction(parse =>
+        {
+            var list = ParseThreads(parse.GetValue(threads)!);
+            var n = parse.GetValue(epochs);
+            if (n < 1)
+            {
+                throw new ArgumentException($"--epochs must be >= 1, got {n}");
+            }
+            var file = parse.GetValue(config)!;
+            if (!file.Exists)
+            {
+                throw new FileNotFoundException($"config not found: {file.FullName}", file.FullName);
+            }
+            RlBenchmark.Run(file.FullName, n, list, Console.Out);
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>"1,2" → [1, 2]; every entry a distinct positive integer.</summary>
+    internal static IReadOnlyList<int> ParseThreads(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var list = new List<int>();
+        foreach (var p in parts)
+        {
+            if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var t) || t < 1)
+            {
+                throw new ArgumentException($"--threads-list entries must be positive integers, got '{p}'");
+            }
+            list.Add(t);
+        }
+        if (list.Count == 0 || list.Distinct().Count() != list.Count)
+        {
+            throw new ArgumentException($"--threads-list needs distinct thread counts, got '{text}'");
+        }
+        return list;
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -1,5 +1,5 @@
+using FlowTune.Common;
 using FlowTune.Imaging;
-using FlowTune.Worlds;
 
 namespace FlowTune.Rewards;
 
@@ -14,5 +14,5 @@ public sealed class AsyncRewardScorer(IRewardFunction reward)
 
     /// <summary>Starts scoring on the thread pool (the images must not be changed until it completes).</summary>
     public Task<RewardBatch> Start(IReadOnlyList<RgbImage> images, IReadOnlyList<RewardPrompt> prompts) =>
-        Task.Factory.StartNew(() => Reward.Score(images, prompts), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Task.Factory.StartNew(() => StageTimes.Time(StageTimes.RewardScore, () => Reward.Score(images, prompts)), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 }

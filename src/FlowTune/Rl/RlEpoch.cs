@@ -39,8 +39,10 @@ public sealed class RlEpoch(IGroupPlanner planner, RolloutSampler sampler, Rewar
             var groups = Sample(epoch, prompts, batches, pending);
             var samplingSeconds = sampleClock.Elapsed.TotalSeconds;
             var waitClock = Stopwatch.StartNew();
+            var wait = StageTimes.Measure(StageTimes.RewardWait);
             var scored = pending.Select(p => p.Final.GetAwaiter().GetResult()).ToList();
             var values = pending.All(p => p.Values is not null) ? pending.SelectMany(p => p.Values!.GetAwaiter().GetResult()).ToList() : null;
+            wait.Dispose();
             var waitSeconds = waitClock.Elapsed.TotalSeconds;
             var allRewards = scored.SelectMany(r => r.Scores).ToList();
             var allGroups = batches.SelectMany(b => b.Groups).ToList();

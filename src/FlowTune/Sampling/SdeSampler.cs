@@ -39,7 +39,10 @@ public static class SdeSampler
         for (var k = 0; k < options.Steps; k++)
         {
             using var step = TensorScope.Enter();
+            var forward = StageTimes.Measure(StageTimes.SampleForward);
             var v = velocity.At(x, grid[k]);                                   // [B, C, H, W]
+            forward.Dispose();
+            var stepTime = StageTimes.Measure(StageTimes.SampleStep);
             if (recordPredictions)
             {
                 predictions.Add(step.MoveToOuter(x - v * grid[k]));           // x0̂ [B, C, H, W]
@@ -52,6 +55,7 @@ public static class SdeSampler
             x = step.MoveToOuter(next);
             logProbs.Add(step.MoveToOuter(logp));
             states.Add(x);
+            stepTime.Dispose();
         }
         var result = new Trajectory(Tensor.Stack(states, 1), Tensor.Stack(logProbs, 1), grid, stochastic)
         {

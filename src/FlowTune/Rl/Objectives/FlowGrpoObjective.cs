@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using FlowTune.Sampling;
 using FlowTune.Torch;
 
@@ -87,7 +88,7 @@ public sealed class FlowGrpoObjective(FlowGrpoOptions options, ObjectiveContext 
             var xNext = trajectory.States.Select(1, k + 1);
             var t = Tensor.Full([n], grid[k]);
             var tNext = Tensor.Full([n], grid[k + 1]);
-            var v = velocity.At(x, grid[k], models.Policy);
+            var v = StageTimes.Time(StageTimes.PolicyForward, () => velocity.At(x, grid[k], models.Policy));
             using var transition = SdeStep.Transition(s.Kind, x, v, t, tNext, s.NoiseLevel, grid[1]);
             var logp = SdeStep.LogProb(s.Kind, transition, xNext);                                  // [B]
             var logpOld = trajectory.LogProbs.Select(1, k);
@@ -104,14 +105,14 @@ public sealed class FlowGrpoObjective(FlowGrpoOptions options, ObjectiveContext 
             double kl = 0;
             if (options.Beta > 0)
             {
-                var vRef = models.ReferenceVelocity(m => velocity.At(x, grid[k], m));
+                var vRef = StageTimes.Time(StageTimes.ReferenceForward, () => models.ReferenceVelocity(m => velocity.At(x, grid[k], m)));
                 using var reference = SdeStep.Transition(s.Kind, x, vRef, t, tNext, s.NoiseLevel, grid[1]);
                 var klTerms = PolicyLoss.Kl(transition.Mean, reference.Mean, transition.SigmaT, (tNext - t).Neg(), options.KlType);
                 var klLoss = mask.Mean(klTerms);
                 kl = klLoss.Item();
                 loss = loss + klLoss * options.Beta;
             }
-            (loss * (weight / steps.Length)).Backward();
+            StageTimes.Time(StageTimes.PolicyBackward, () => (loss * (weight / steps.Length)).Backward());
             stats.Add(policyLoss.Item(), kl, PolicyLoss.ApproxKl(logp, logpOld), PolicyLoss.ClipFraction(ratio, options.ClipRange), ratio);
         }
     }

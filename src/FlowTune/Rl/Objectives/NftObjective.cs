@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using FlowTune.Torch;
 using FlowTune.Training;
 
@@ -93,7 +94,7 @@ public sealed class NftObjective(NftOptions options, ObjectiveContext context) :
             var tb = t.View(-1, 1, 1, 1);
             var xt = x0 * (1.0 - tb) + eps * tb;
             var target = eps - x0;                                                                  // u
-            var v = models.Policy.Velocity(xt, t, text);
+            var v = StageTimes.Time(StageTimes.PolicyForward, () => models.Policy.Velocity(xt, t, text));
             Tensor vOld;
             using (Autograd.NoGrad())
             {
@@ -113,7 +114,7 @@ public sealed class NftObjective(NftOptions options, ObjectiveContext context) :
                 kl = klLoss.Item();
                 loss = loss + klLoss * options.KlWeight;
             }
-            (loss * (weight / options.Timesteps)).Backward();
+            StageTimes.Time(StageTimes.PolicyBackward, () => (loss * (weight / options.Timesteps)).Backward());
             stats.Add(policyLoss.Item(), kl, 0, 0, null);
         }
     }

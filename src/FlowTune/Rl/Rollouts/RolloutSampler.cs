@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using FlowTune.Models;
 using FlowTune.Rl.Groups;
 using FlowTune.Sampling;
@@ -37,13 +38,13 @@ public sealed class RolloutSampler(RolloutOptions options, int seed, FlowModel m
     {
         var prompts = ids.Select(g => round.Groups[g]).ToList();
         // encoded outside the batch scope: the batch keeps the encodings for training
-        var velocity = new GuidedVelocity(model, [.. prompts.Select(p => p.Text)], options.GuidanceScale);
+        var velocity = StageTimes.Time(StageTimes.SampleTextEncode, () => new GuidedVelocity(model, [.. prompts.Select(p => p.Text)], options.GuidanceScale));
         using var scope = TensorScope.Enter();
         using var generator = new Generator(Seeds.Derive(seed, RandomStreams.RlRolloutNoise, round.Epoch * 1_000_000L + round.Index * 100_000L + start));
         var initial = options.SameInitialNoise ? GroupNoise(round.Epoch, ids) : null;
         var trajectory = SdeSampler.Rollout(model, velocity, ids.Count, _sampler, generator, recordPredictions, initial);
         var final = trajectory.Final();                                                       // [B, C, H, W]
-        var images = ImageTensors.ToImages(PixelSpace.ToPixels(final));
+        var images = StageTimes.Time(StageTimes.ToImages, () => ImageTensors.ToImages(PixelSpace.ToPixels(final)));
         IReadOnlyList<IReadOnlyList<RgbImage>>? stepImages = null;
         if (trajectory.Predictions is { } predictions)                                        // [B, T, C, H, W]
         {

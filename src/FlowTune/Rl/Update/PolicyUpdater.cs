@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using FlowTune.Nn;
 using FlowTune.Rl.Objectives;
 
@@ -39,13 +40,13 @@ public sealed class PolicyUpdater(UpdateOptions options, PolicyModels models, Ad
             {
                 FirstUpdateMaxRatioDeviation = stats.MaxRatioDeviation;
             }
-            var gradNorm = GradClip.ClipGradNorm(optimizer.Parameters, options.MaxGradNorm);
-            optimizer.Step();
+            var gradNorm = StageTimes.Time(StageTimes.GradClip, () => GradClip.ClipGradNorm(optimizer.Parameters, options.MaxGradNorm));
+            StageTimes.Time(StageTimes.OptimizerStep, optimizer.Step);
             optimizer.ZeroGrad();
             GlobalStep++;
             if (models.Ema is not null && GlobalStep % options.EmaUpdateEvery == 0)
             {
-                models.Ema.Update(EmaWeights.WarmupDecay(GlobalStep, options.EmaDecay));
+                StageTimes.Time(StageTimes.EmaUpdate, () => models.Ema!.Update(EmaWeights.WarmupDecay(GlobalStep, options.EmaDecay)));
             }
             metrics.Add(stats.ToMetrics(epoch, GlobalStep, gradNorm));
         }

@@ -1,0 +1,43 @@
+using FlowTune.Benchmarks;
+using FlowTune.Cli.Bench;
+using FlowTune.Cli.Commands;
+using FlowTune.Common;
+
+namespace FlowTune.Tests.Cli;
+
+public sealed class BenchRlTests
+{
+    [Fact]
+    public void Should_ParseDistinctPositiveCounts_When_ReadingTheThreadsList()
+    {
+        // Given / When
+        var parsed = BenchCommand.ParseThreads(" 1, 2,4 ");
+
+        // Then
+        Assert.Equal([1, 2, 4], parsed);
+        Assert.Throws<ArgumentException>(() => BenchCommand.ParseThreads("1,1"));
+        Assert.Throws<ArgumentException>(() => BenchCommand.ParseThreads("0"));
+        Assert.Throws<ArgumentException>(() => BenchCommand.ParseThreads("two"));
+        Assert.Throws<ArgumentException>(() => BenchCommand.ParseThreads(","));
+    }
+
+    [Fact]
+    public void Should_PrintEveryStageShareAndTheSpeedUp_When_Formatting()
+    {
+        // Given: 1 thread 12 s (6 s of policy backward), 2 threads 8 s (4 s)
+        var stages = RlEpochBenchmark.MainThreadStages.Append(StageTimes.RewardScore).ToDictionary(s => s, _ => 0.0);
+        var one = new RlThreadSummary(1, 3, 12, 8, new Dictionary<string, double>(stages) { [StageTimes.PolicyBackward] = 6 }, 6);
+        var two = new RlThreadSummary(2, 3, 8, 12, new Dictionary<string, double>(stages) { [StageTimes.PolicyBackward] = 4 }, 4);
+
+        // When
+        var text = RlBenchmark.Format([one, two]);
+
+        // Then
+        var backward = text.Split('\n').Single(l => l.TrimStart().StartsWith(StageTimes.PolicyBackward, StringComparison.Ordinal));
+        Assert.Contains("6.00 s", backward, StringComparison.Ordinal);
+        Assert.Contains("50 %", backward, StringComparison.Ordinal);
+        Assert.Contains("4.00 s", backward, StringComparison.Ordinal);
+        Assert.Contains("2 threads are 1.50× as fast as 1", text, StringComparison.Ordinal);
+        Assert.Contains("images/s", text, StringComparison.Ordinal);
+    }
+}
