@@ -1,5 +1,5 @@
 using System.Globalization;
-using FlowTune.Benchmarks;
+using FlowTune.Rl.Bench;
 using FlowTune.Common;
 using FlowTune.Rl;
 using FlowTune.Rl.Config;

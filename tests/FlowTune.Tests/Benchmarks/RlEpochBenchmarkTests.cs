@@ -1,4 +1,4 @@
-using FlowTune.Benchmarks;
+using FlowTune.Rl.Bench;
 using FlowTune.Common;
 using FlowTune.Rl;
 using FlowTune.Tests.Rl;

@@ -1,4 +1,4 @@
-using FlowTune.Benchmarks;
+using FlowTune.Rl.Bench;
 using FlowTune.Cli.Bench;
 using FlowTune.Cli.Commands;
 using FlowTune.Common;

@@ -22,6 +22,7 @@ public sealed class GlobalOptionsTests
         ["inspect"] = ["inspect", Missing + ".safetensors"],
         ["bench ops"] = ["bench", "ops", "--runs", "0"],
         ["bench model"] = ["bench", "model", "--preset", "no-such-preset"],
+        ["bench rl"] = ["bench", "rl", "--config", "no-such-config.yaml"],
         ["pretrain"] = ["pretrain", "--out", Missing, "--preset", "no-such-preset"],
         ["world render"] = ["world", "render", "--prompts", Missing + ".jsonl", "--out", Missing],
         ["world score"] = ["world", "score", "--images", Missing, "--prompts", Missing + ".jsonl"],

@@ -3,7 +3,7 @@ using FlowTune.Rl;
 using FlowTune.Rl.Config;
 using FlowTune.Torch;
 
-namespace FlowTune.Benchmarks;
+namespace FlowTune.Rl.Bench;
 
 /// <summary>
 /// Times an RL config's training epoch at several libtorch thread counts in one process: a warm-up epoch per thread

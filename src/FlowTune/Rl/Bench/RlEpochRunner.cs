@@ -3,7 +3,7 @@ using FlowTune.Common;
 using FlowTune.Rl;
 using FlowTune.Rl.Config;
 
-namespace FlowTune.Benchmarks;
+namespace FlowTune.Rl.Bench;
 
 /// <summary>
 /// Runs the training epochs of an RL config exactly as <see cref="RlTrainer"/> does (the same <see cref="RlSession"/>
