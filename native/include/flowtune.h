@@ -56,7 +56,6 @@ typedef struct ft_value {
 FT_API(const char*) ft_last_error(void);
 FT_API(int) ft_version(char* buf, int32_t cap);                  /* libtorch version string */
 FT_API(int) ft_set_num_threads(int32_t n);
-FT_API(int) ft_set_num_threads_this_thread(int32_t n);          /* the calling thread only (at::set_num_threads is process-wide) */
 FT_API(int) ft_get_num_threads(int32_t* out);
 FT_API(int) ft_cuda_device_count(int32_t* out);                  /* 0 without CUDA */
 FT_API(int64_t) ft_live_tensors(void);                           /* tensor handles not yet freed */

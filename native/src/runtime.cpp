@@ -6,10 +6,6 @@
 #include <torch/version.h>
 #include "common.h"
 
-// libtorch's own OpenMP runtime (a weak reference, resolved through libtorch's dependencies, so a libtorch that
-// bundles its runtime, as pip wheels do, is not paired with a second one); null without OpenMP.
-extern "C" void omp_set_num_threads(int) __attribute__((weak));
-
 namespace ft {
 std::string& last_error() {
   thread_local std::string message;
@@ -33,15 +29,6 @@ FT_API(int) ft_set_num_threads(int32_t n) {
   FT_TRY
   if (n < 1) throw std::invalid_argument("thread count must be >= 1, got " + std::to_string(n));
   at::set_num_threads(n);
-  FT_CATCH
-}
-
-FT_API(int) ft_set_num_threads_this_thread(int32_t n) {
-  FT_TRY
-  if (n < 1) throw std::invalid_argument("thread count must be >= 1, got " + std::to_string(n));
-  if (omp_set_num_threads == nullptr) throw std::runtime_error("libtorch was built without OpenMP: no per-thread thread count");
-  (void)at::get_num_threads();  // libtorch sets a thread's OpenMP count on its first use there: let it do so first
-  omp_set_num_threads(n);       // this thread's OpenMP count only (libtorch, oneDNN and OpenBLAS read it per call)
   FT_CATCH
 }
 

@@ -10,7 +10,6 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial IntPtr ft_last_error();
     [LibraryImport(Library)] internal static partial int ft_version(byte* buf, int cap);
     [LibraryImport(Library)] internal static partial int ft_set_num_threads(int n);
-    [LibraryImport(Library)] internal static partial int ft_set_num_threads_this_thread(int n);
     [LibraryImport(Library)] internal static partial int ft_get_num_threads(out int n);
     [LibraryImport(Library)] internal static partial int ft_cuda_device_count(out int n);
     [LibraryImport(Library)] internal static partial long ft_live_tensors();

@@ -64,33 +64,6 @@ public static class TorchRuntime
         }
     }
 
-    /// <summary>
-    /// Sets the intra-op thread count of the calling thread only, until the returned scope is disposed (then the
-    /// previous count is back). <see cref="NumThreads"/>'s setter changes the process-wide default instead. Use it to
-    /// run independent work side by side, e.g. the caller at 1 thread beside a <see cref="TorchLane"/> at 1 thread.
-    /// </summary>
-    public static IDisposable ThreadsForThisThread(int threads)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        var previous = NumThreads;
-        NativeError.Check(NativeMethods.ft_set_num_threads_this_thread(threads));
-        return new ThreadCountScope(previous);
-    }
-
-    private sealed class ThreadCountScope(int previous) : IDisposable
-    {
-        private bool _disposed;
-
-        public void Dispose()
-        {
-            if (!_disposed)
-            {
-                _disposed = true;
-                NativeError.Check(NativeMethods.ft_set_num_threads_this_thread(previous));
-            }
-        }
-    }
-
     /// <summary>The libtorch version FlowTune was built against (e.g. "1.13.0").</summary>
     public static unsafe string Version
     {
