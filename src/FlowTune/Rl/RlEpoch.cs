@@ -39,10 +39,13 @@ public sealed class RlEpoch(IGroupPlanner planner, RolloutSampler sampler, Rewar
             var groups = Sample(epoch, prompts, batches, pending);
             var samplingSeconds = sampleClock.Elapsed.TotalSeconds;
             var waitClock = Stopwatch.StartNew();
-            var wait = StageTimes.Measure(StageTimes.RewardWait);
-            var scored = pending.Select(p => p.Final.GetAwaiter().GetResult()).ToList();
-            var values = pending.All(p => p.Values is not null) ? pending.SelectMany(p => p.Values!.GetAwaiter().GetResult()).ToList() : null;
-            wait.Dispose();
+            List<RewardBatch> scored;
+            List<double[]>? values;
+            using (StageTimes.Measure(StageTimes.RewardWait))
+            {
+                scored = pending.Select(p => p.Final.GetAwaiter().GetResult()).ToList();
+                values = pending.All(p => p.Values is not null) ? pending.SelectMany(p => p.Values!.GetAwaiter().GetResult()).ToList() : null;
+            }
             var waitSeconds = waitClock.Elapsed.TotalSeconds;
             var allRewards = scored.SelectMany(r => r.Scores).ToList();
             var allGroups = batches.SelectMany(b => b.Groups).ToList();
@@ -55,8 +58,7 @@ public sealed class RlEpoch(IGroupPlanner planner, RolloutSampler sampler, Rewar
             var components = scored.SelectMany(r => r.Components).GroupBy(c => c.Key)
                 .ToDictionary(g => g.Key, g => g.SelectMany(c => c.Value).Average());
             var sizes = allGroups.GroupBy(g => g).Select(g => g.Count()).ToList();
-            var zeroStd = training.SelectMany(b => b.Rollouts.Groups.Select((g, i) => (g, Zero: !b.Trained[i]))).Distinct().Count(x => x.Zero) / (double)groups.Count;
-            var metrics = new EpochMetrics(epoch + 1, allRewards.Average(), GroupAdvantages.Std(allRewards), components, zeroStd,
+            var metrics = new EpochMetrics(epoch + 1, allRewards.Average(), GroupAdvantages.Std(allRewards), components, advantages.ZeroStdRatio,
                 groups.Count, (int)Math.Round(sizes.Average()), advantages.TrainedCount, allRewards.Count / total, samplingSeconds, waitSeconds,
                 trainClock.Elapsed.TotalSeconds, clock.Seconds, updater.FirstUpdateMaxRatioDeviation, allRewards.Count,
                 TagMeans(groups, batches, scored), TagImages(groups, training));

@@ -19,22 +19,26 @@ public static class RlConfigLoader
 {
     private const string BaseKey = "base", NameKey = "name";
 
-    private static readonly IDeserializer Reader = new DeserializerBuilder()
+    private static readonly IDeserializer Reader = IgnoreStageSections(new DeserializerBuilder())
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
         .WithEnumNamingConvention(LowerCaseNamingConvention.Instance)
-        .WithAttributeOverride<RlConfig>(c => c.Groups, new YamlIgnoreAttribute())
-        .WithAttributeOverride<RlConfig>(c => c.Advantages, new YamlIgnoreAttribute())
-        .WithAttributeOverride<RlConfig>(c => c.Objective, new YamlIgnoreAttribute())
         .Build();
 
-    private static readonly ISerializer Writer = new SerializerBuilder()
+    private static readonly ISerializer Writer = IgnoreStageSections(new SerializerBuilder())
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
         .WithEnumNamingConvention(LowerCaseNamingConvention.Instance)
         .WithTypeInspector(inner => new SettablePropertiesOnly(inner))
-        .WithAttributeOverride<RlConfig>(c => c.Groups, new YamlIgnoreAttribute())
-        .WithAttributeOverride<RlConfig>(c => c.Advantages, new YamlIgnoreAttribute())
-        .WithAttributeOverride<RlConfig>(c => c.Objective, new YamlIgnoreAttribute())
         .Build();
+
+    /// <summary>The stage sections are read and written by their registries, not as RlConfig properties.</summary>
+    private static TBuilder IgnoreStageSections<TBuilder>(TBuilder builder)
+        where TBuilder : YamlDotNet.Serialization.BuilderSkeleton<TBuilder>
+    {
+        builder.WithAttributeOverride<RlConfig>(c => c.Groups, new YamlIgnoreAttribute());
+        builder.WithAttributeOverride<RlConfig>(c => c.Advantages, new YamlIgnoreAttribute());
+        builder.WithAttributeOverride<RlConfig>(c => c.Objective, new YamlIgnoreAttribute());
+        return builder;
+    }
 
     /// <summary>Parses YAML text (<c>base:</c> paths resolve against <paramref name="directory"/>); errors name the source and line.</summary>
     public static RlConfig Parse(string yaml, string source = "config", string? directory = null)

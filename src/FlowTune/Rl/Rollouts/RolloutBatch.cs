@@ -28,9 +28,6 @@ public sealed record RolloutBatch(
     /// <summary>Number of rollouts.</summary>
     public int Count => Groups.Count;
 
-    /// <summary>The prompt texts, in rollout order.</summary>
-    public IReadOnlyList<string> Texts => [.. Prompts.Select(p => p.Text)];
-
     /// <summary>The trajectory, or an error naming what was not kept.</summary>
     public Trajectory RequireTrajectory() =>
         Trajectory ?? throw new InvalidOperationException("this objective needs the rollout trajectories, but the rollouts kept only final images (ObjectiveNeeds.Trajectory is false)");
