@@ -5,15 +5,7 @@ namespace FlowTune.Tests.Architecture;
 /// <summary>The docs the code cites live in the repository, and every cited section exists.</summary>
 public sealed partial class DocCitationTests
 {
-    private static string RepoRoot()
-    {
-        var dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "FlowTune.slnx")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-        return dir ?? throw new InvalidOperationException("repository root not found");
-    }
+    private static string RepoRoot() => RepoPaths.Root;
 
     /// <summary>Source, config, script, doc and readme files (build outputs excluded), relative to the repository root.</summary>
     private static List<(string Path, string Text)> CitingFiles()

@@ -3,15 +3,7 @@ namespace FlowTune.Tests.Architecture;
 /// <summary>The library's layers point one way: every file of src/FlowTune names only the layers the table allows.</summary>
 public sealed class LayerTests
 {
-    private static string SourceRoot()
-    {
-        var dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "FlowTune.slnx")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-        return Path.Combine(dir ?? throw new InvalidOperationException("repository root not found"), "src", "FlowTune");
-    }
+    private static string SourceRoot() => RepoPaths.File(Path.Combine("src", "FlowTune"));
 
     /// <summary>Every C# file of the library (build outputs excluded), with its path relative to src/FlowTune.</summary>
     private static List<(string Path, string Source)> LibraryFiles()

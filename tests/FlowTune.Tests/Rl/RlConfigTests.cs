@@ -11,15 +11,7 @@ namespace FlowTune.Tests.Rl;
 
 public sealed class RlConfigTests
 {
-    private static string RepoFile(string relative)
-    {
-        var dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "FlowTune.slnx")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-        return Path.Combine(dir ?? throw new InvalidOperationException("repository root not found"), relative);
-    }
+    private static string RepoFile(string relative) => RepoPaths.File(relative);
 
     [Theory]
     [InlineData("configs/shapes-grpo.yaml", "fixed", "group", "grpo")]
