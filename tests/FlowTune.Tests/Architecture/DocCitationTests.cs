@@ -5,12 +5,10 @@ namespace FlowTune.Tests.Architecture;
 /// <summary>The docs the code cites live in the repository, and every cited section exists.</summary>
 public sealed partial class DocCitationTests
 {
-    private static string RepoRoot() => RepoPaths.Root;
-
     /// <summary>Source, config, script, doc and readme files (build outputs excluded), relative to the repository root.</summary>
     private static List<(string Path, string Text)> CitingFiles()
     {
-        var root = RepoRoot();
+        var root = RepoPaths.Root;
         var files = new[] { "src", "configs", "scripts", "docs" }
             .Where(d => Directory.Exists(Path.Combine(root, d)))
             .SelectMany(d => Directory.EnumerateFiles(Path.Combine(root, d), "*", SearchOption.AllDirectories))
@@ -34,7 +32,7 @@ public sealed partial class DocCitationTests
     public void Should_ResolveEveryCitedSection_When_TheCodeCitesTheAlgorithms()
     {
         // Given
-        var sections = Sections(File.ReadAllText(Path.Combine(RepoRoot(), "docs", "ALGORITHMS.md")));
+        var sections = Sections(File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "ALGORITHMS.md")));
 
         // When
         var missing = CitingFiles().SelectMany(f => Cited(f.Text).Where(s => !sections.Contains(s)).Select(s => $"{f.Path}: §{s}")).ToList();
@@ -52,7 +50,7 @@ public sealed partial class DocCitationTests
 
         // Then
         Assert.Empty(outside);
-        Assert.True(File.Exists(Path.Combine(RepoRoot(), "docs", "FORMATS.md")));
+        Assert.True(File.Exists(Path.Combine(RepoPaths.Root, "docs", "FORMATS.md")));
     }
 
     [Fact]

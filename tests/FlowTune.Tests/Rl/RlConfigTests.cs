@@ -11,8 +11,6 @@ namespace FlowTune.Tests.Rl;
 
 public sealed class RlConfigTests
 {
-    private static string RepoFile(string relative) => RepoPaths.File(relative);
-
     [Theory]
     [InlineData("configs/shapes-grpo.yaml", "fixed", "group", "grpo")]
     [InlineData("configs/shapes-superflow.yaml", "adaptive", "step", "grpo")]
@@ -24,7 +22,7 @@ public sealed class RlConfigTests
     public void Should_LoadShippedConfigs_When_Parsed(string file, string groups, string advantages, string objective)
     {
         // When
-        var config = RlConfigLoader.Load(RepoFile(file));
+        var config = RlConfigLoader.Load(RepoPaths.File(file));
 
         // Then: every variant inherits the base's rollouts, evaluation and optimizer
         Assert.Equal(10, config.Sample.NumSteps);
@@ -41,8 +39,8 @@ public sealed class RlConfigTests
     public void Should_StartAbout8PromptsAndKeepTagShares_When_TheStratifiedGroupsAreLoaded()
     {
         // When
-        var groups = RlConfigLoader.Load(RepoFile("configs/shapes-groups-strat.yaml"));
-        var sf = RlConfigLoader.Load(RepoFile("configs/shapes-superflow-strat.yaml"));
+        var groups = RlConfigLoader.Load(RepoPaths.File("configs/shapes-groups-strat.yaml"));
+        var sf = RlConfigLoader.Load(RepoPaths.File("configs/shapes-superflow-strat.yaml"));
 
         // Then: first rounds of 6 over half of 96 images = the fixed run's 8 prompts; the SuperFlow variant halves λ
         var adaptive = Assert.IsType<AdaptiveGroupOptions>(groups.Groups);
