@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using FlowTune.Cli.Bench;
 using FlowTune.Models;
+using FlowTune.Rl.Bench;
 using FlowTune.Torch;
 
 namespace FlowTune.Cli.Commands;
@@ -90,13 +91,20 @@ public static class BenchCommand
         var config = new Option<FileInfo>("--config") { Description = "RL config whose epoch is timed.", DefaultValueFactory = _ => new FileInfo("configs/shapes-grpo.yaml") };
         var epochs = new Option<int>("--epochs") { Description = "Timed epochs per thread count (after one warm-up each; medians are reported).", DefaultValueFactory = _ => 3 };
         var threads = new Option<string>("--threads-list") { Description = "Comma-separated libtorch thread counts, run in turn.", DefaultValueFactory = _ => "1,2" };
-        var command = new Command("rl", "An RL config's training epoch (no evaluation) at several thread counts: stage breakdown and images/s.");
+        var rowSplit = new Option<string>("--row-split")
+        {
+            Description = "Split inference batches into one row slice per thread: on, off, or both (each count above 1 runs both ways, side by side).",
+            DefaultValueFactory = _ => "on",
+        };
+        rowSplit.AcceptOnlyFromAmong("on", "off", "both");
+        var command = new Command("rl", "An RL config's training epoch (no evaluation) under several thread settings: stage breakdown and images/s.");
         command.Options.Add(config);
         command.Options.Add(epochs);
         command.Options.Add(threads);
+        command.Options.Add(rowSplit);
         command.SetAction(parse =>
         {
-            var list = ParseThreads(parse.GetValue(threads)!);
+            var list = Settings(ParseThreads(parse.GetValue(threads)!), parse.GetValue(rowSplit)!);
             var n = parse.GetValue(epochs);
             if (n < 1)
             {
@@ -112,6 +120,15 @@ public static class BenchCommand
         });
         return command;
     }
+
+    /// <summary>The thread settings of <c>bench rl</c>: each count with row splitting on, off, or (above 1 thread) both.</summary>
+    internal static IReadOnlyList<ThreadSetting> Settings(IReadOnlyList<int> threads, string rowSplit) => rowSplit switch
+    {
+        "on" => [.. threads.Select(t => new ThreadSetting(t, true))],
+        "off" => [.. threads.Select(t => new ThreadSetting(t, false))],
+        "both" => [.. threads.SelectMany(t => t == 1 ? new[] { new ThreadSetting(1, true) } : [new ThreadSetting(t, true), new ThreadSetting(t, false)])],
+        _ => throw new ArgumentException($"--row-split must be on, off or both, got '{rowSplit}'"),
+    };
 
     /// <summary>"1,2" → [1, 2]; every entry a distinct positive integer.</summary>
     internal static IReadOnlyList<int> ParseThreads(string text)

@@ -45,16 +45,36 @@ public sealed class GuidedVelocity : IDisposable
     {
         ArgumentNullException.ThrowIfNull(x);
         var net = model ?? _model;
+        var b = x.Size(0);
+        var slices = RowSplit.Slices(b);
+        if (slices == 1)
+        {
+            return Evaluate(net, x, t, _conditional, _both);
+        }
+        return RowSplit.Map(b, slices, (start, length) =>
+        {
+            var conditional = Rows(_conditional, start, length);
+            var both = _both is null ? null : conditional.Concat(Rows(_both, b + start, length));
+            return Evaluate(net, x.Narrow(0, start, length), t, conditional, both);
+        });
+    }
+
+    /// <summary>The guided velocity of the whole of x with the given encodings (both = conditional then unconditional).</summary>
+    private Tensor Evaluate(IVelocityModel net, Tensor x, double t, TextBatch conditional, TextBatch? both)
+    {
         using var scope = TensorScope.Enter();
         var b = x.Size(0);
-        if (_both is null)
+        if (both is null)
         {
-            return scope.MoveToOuter(net.Velocity(x, Tensor.Full([b], t), _conditional));
+            return scope.MoveToOuter(net.Velocity(x, Tensor.Full([b], t), conditional));
         }
-        var v = net.Velocity(Tensor.Cat([x, x]), Tensor.Full([2 * b], t), _both); // [2B, C, H, W]
+        var v = net.Velocity(Tensor.Cat([x, x]), Tensor.Full([2 * b], t), both);    // [2B, C, H, W]
         var parts = v.Chunk(2, 0);                                                   // cond, uncond
         return scope.MoveToOuter(parts[1] + (parts[0] - parts[1]) * Scale);
     }
+
+    private static TextBatch Rows(TextBatch text, long start, long length) =>
+        new(text.Tokens.Narrow(0, start, length), text.PaddingMask.Narrow(0, start, length), text.Pooled.Narrow(0, start, length));
 
     /// <summary>Frees the encoded prompts.</summary>
     public void Dispose()

@@ -10,7 +10,7 @@ namespace FlowTune.Tests.Benchmarks;
 public sealed class RlEpochBenchmarkTests
 {
     private static RlEpochTiming Timing(double seconds, double forward, double backward, double reward) =>
-        new(0, 2, 10, 0.5, seconds, 1.0, new Dictionary<string, double>
+        new(0, new ThreadSetting(2), 10, 0.5, seconds, 1.0, new Dictionary<string, double>
         {
             [StageTimes.SampleForward] = forward,
             [StageTimes.PolicyBackward] = backward,
@@ -48,8 +48,8 @@ public sealed class RlEpochBenchmarkTests
 
         // When
         using var runner = new RlEpochRunner(config);
-        var first = runner.Run(0, TorchRuntime.NumThreads);
-        var second = runner.Run(1, TorchRuntime.NumThreads);
+        var first = runner.Run(0, ThreadSetting.Current);
+        var second = runner.Run(1, ThreadSetting.Current);
 
         // Then: same config, seed and machine as the trainer's run, so the same numbers
         Assert.Equal(trainer.Epochs[0].RewardMean, first.RewardMean);
@@ -63,20 +63,23 @@ public sealed class RlEpochBenchmarkTests
     }
 
     [Fact]
-    public void Should_TimeEveryThreadCountAndRestoreTheSetting_When_Benchmarking()
+    public void Should_TimeEverySettingAndRestoreTheOneInForce_When_Benchmarking()
     {
         // Given
-        var before = TorchRuntime.NumThreads;
-        var seen = new List<(int Threads, bool WarmUp)>();
+        var before = ThreadSetting.Current;
+        var seen = new List<(ThreadSetting Setting, bool WarmUp, bool RowSplitInForce)>();
+        ThreadSetting one = new(1), two = new(2), twoWhole = new(2, RowSplit: false);
 
         // When
-        var summaries = RlEpochBenchmark.Run(RlTrainerTests.Tiny(), 2, [1, 2], (e, warmUp) => seen.Add((e.Threads, warmUp)));
+        var summaries = RlEpochBenchmark.Run(RlTrainerTests.Tiny(), 2, [one, two, twoWhole],
+            (e, warmUp) => seen.Add((e.Setting, warmUp, RowSplit.Enabled)));
 
-        // Then: warm-ups first, then rounds alternating the thread counts
-        Assert.Equal([(1, true), (2, true), (1, false), (2, false), (1, false), (2, false)], seen);
-        Assert.Equal([1, 2], summaries.Select(s => s.Threads));
+        // Then: warm-ups first, then rounds alternating the settings, each in force during its epoch
+        Assert.Equal([(one, true, true), (two, true, true), (twoWhole, true, false), (one, false, true), (two, false, true),
+            (twoWhole, false, false), (one, false, true), (two, false, true), (twoWhole, false, false)], seen);
+        Assert.Equal([one, two, twoWhole], summaries.Select(s => s.Setting));
         Assert.All(summaries, s => Assert.Equal(2, s.Epochs));
-        Assert.Equal(before, TorchRuntime.NumThreads);
-        Assert.Throws<ArgumentException>(() => RlEpochBenchmark.Run(RlTrainerTests.Tiny(), 1, [2, 2]));
+        Assert.Equal(before, ThreadSetting.Current);
+        Assert.Throws<ArgumentException>(() => RlEpochBenchmark.Run(RlTrainerTests.Tiny(), 1, [two, new ThreadSetting(2)]));
     }
 }

@@ -13,7 +13,7 @@ public sealed class PositionCode : Module
 {
     private readonly int _features;
     private readonly Linear _projection;
-    private (int Height, int Width, float[] Data) _cached = (0, 0, []);   // the last grid's features (fixed per shape)
+    private Grid _cached = new(0, 0, []);   // the last grid's features (fixed per shape; one reference, so row-split threads never see a torn value)
 
     /// <summary>Creates the code with <paramref name="features"/> sinusoidal features (a multiple of 4) for <paramref name="channels"/> channels.</summary>
     public PositionCode(int features, int channels, Generator generator)
@@ -61,7 +61,7 @@ public sealed class PositionCode : Module
         var cached = _cached;
         if (cached.Height != height || cached.Width != width)
         {
-            _cached = cached = (height, width, Features(height, width, _features));
+            _cached = cached = new Grid(height, width, Features(height, width, _features));
         }
         var code = Tensor.FromArray(cached.Data, height * width, _features);                       // [HW, F]
         if (h.Device != code.Device)
@@ -71,4 +71,6 @@ public sealed class PositionCode : Module
         var bias = _projection.Forward(code).To(h.DType);                                            // [HW, C]
         return scope.MoveToOuter(h + bias.Unsqueeze(0));                                            // [B, HW, C]
     }
+
+    private sealed record Grid(int Height, int Width, float[] Data);
 }

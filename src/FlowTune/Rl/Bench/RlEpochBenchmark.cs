@@ -6,9 +6,9 @@ using FlowTune.Torch;
 namespace FlowTune.Rl.Bench;
 
 /// <summary>
-/// Times an RL config's training epoch at several libtorch thread counts in one process: a warm-up epoch per thread
-/// count, then <c>epochs</c> rounds that run one epoch at each thread count in turn (so a slow spell of the machine
-/// hits every count alike). Thread counts are switched with <see cref="TorchRuntime.NumThreads"/> between epochs.
+/// Times an RL config's training epoch under several thread settings in one process: a warm-up epoch per setting,
+/// then <c>epochs</c> rounds that run one epoch under each setting in turn (so a slow spell of the machine hits every
+/// setting alike). Settings are switched between epochs (<see cref="ThreadSetting.Apply"/>) and restored at the end.
 /// </summary>
 public static class RlEpochBenchmark
 {
@@ -21,31 +21,31 @@ public static class RlEpochBenchmark
     ];
 
     /// <summary>Runs the benchmark; <paramref name="progress"/> sees every epoch (warm-ups included) as it ends.</summary>
-    public static IReadOnlyList<RlThreadSummary> Run(RlConfig config, int epochs, IReadOnlyList<int> threads, Action<RlEpochTiming, bool>? progress = null)
+    public static IReadOnlyList<RlThreadSummary> Run(RlConfig config, int epochs, IReadOnlyList<ThreadSetting> settings, Action<RlEpochTiming, bool>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(threads);
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
-        if (threads.Count == 0 || threads.Any(t => t < 1) || threads.Distinct().Count() != threads.Count)
+        if (settings.Count == 0 || settings.Any(t => t.Threads < 1) || settings.Distinct().Count() != settings.Count)
         {
-            throw new ArgumentException($"thread counts must be distinct and >= 1, got [{string.Join(", ", threads)}]", nameof(threads));
+            throw new ArgumentException($"thread settings must be distinct with >= 1 thread, got [{string.Join("; ", settings.Select(s => s.Label))}]", nameof(settings));
         }
-        var before = TorchRuntime.NumThreads;
-        var timed = threads.ToDictionary(t => t, _ => new List<RlEpochTiming>());
+        var before = ThreadSetting.Current;
+        var timed = settings.ToDictionary(t => t, _ => new List<RlEpochTiming>());
         try
         {
             using var runner = new RlEpochRunner(config);
             var epoch = 0;
-            foreach (var t in threads)
+            foreach (var t in settings)
             {
-                TorchRuntime.NumThreads = t;
+                t.Apply();
                 progress?.Invoke(runner.Run(epoch++, t), true);
             }
             for (var round = 0; round < epochs; round++)
             {
-                foreach (var t in threads)
+                foreach (var t in settings)
                 {
-                    TorchRuntime.NumThreads = t;
+                    t.Apply();
                     var timing = runner.Run(epoch++, t);
                     timed[t].Add(timing);
                     progress?.Invoke(timing, false);
@@ -54,22 +54,22 @@ public static class RlEpochBenchmark
         }
         finally
         {
-            TorchRuntime.NumThreads = before;
+            before.Apply();
         }
-        return threads.Select(t => RlThreadSummary.Of(timed[t])).ToList();
+        return settings.Select(t => RlThreadSummary.Of(timed[t])).ToList();
     }
 }
 
-/// <summary>Medians over the timed epochs of one thread count.</summary>
-/// <param name="Threads">libtorch intra-op threads.</param>
+/// <summary>Medians over the timed epochs of one thread setting.</summary>
+/// <param name="Setting">The threading.</param>
 /// <param name="Epochs">Timed epochs (warm-up excluded).</param>
 /// <param name="Seconds">Median epoch wall time.</param>
 /// <param name="ImagesPerSecond">Median images per second.</param>
 /// <param name="Stages">Median seconds per stage of <see cref="RlEpochBenchmark.MainThreadStages"/>, plus the worker's reward scoring.</param>
 /// <param name="OtherSeconds">Median of the epoch time not covered by the main-thread stages.</param>
-public sealed record RlThreadSummary(int Threads, int Epochs, double Seconds, double ImagesPerSecond, IReadOnlyDictionary<string, double> Stages, double OtherSeconds)
+public sealed record RlThreadSummary(ThreadSetting Setting, int Epochs, double Seconds, double ImagesPerSecond, IReadOnlyDictionary<string, double> Stages, double OtherSeconds)
 {
-    /// <summary>Summarises the epochs of one thread count.</summary>
+    /// <summary>Summarises the epochs of one thread setting.</summary>
     public static RlThreadSummary Of(IReadOnlyList<RlEpochTiming> epochs)
     {
         ArgumentNullException.ThrowIfNull(epochs);
@@ -80,7 +80,7 @@ public sealed record RlThreadSummary(int Threads, int Epochs, double Seconds, do
         var names = RlEpochBenchmark.MainThreadStages.Append(StageTimes.RewardScore);
         var stages = names.ToDictionary(n => n, n => Median(epochs.Select(e => e.Stage(n))), StringComparer.Ordinal);
         var other = Median(epochs.Select(e => e.Seconds - RlEpochBenchmark.MainThreadStages.Sum(e.Stage)));
-        return new RlThreadSummary(epochs[0].Threads, epochs.Count, Median(epochs.Select(e => e.Seconds)),
+        return new RlThreadSummary(epochs[0].Setting, epochs.Count, Median(epochs.Select(e => e.Seconds)),
             Median(epochs.Select(e => e.ImagesPerSecond)), stages, other);
     }
 

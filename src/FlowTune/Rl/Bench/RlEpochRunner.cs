@@ -14,8 +14,8 @@ public sealed class RlEpochRunner(RlConfig config) : IDisposable
 {
     private readonly RlSession _session = new(config);
 
-    /// <summary>Runs epoch <paramref name="epoch"/> (0-based) and returns its wall time and stage times.</summary>
-    public RlEpochTiming Run(int epoch, int threads)
+    /// <summary>Runs epoch <paramref name="epoch"/> (0-based) and returns its wall time and stage times, labelled with <paramref name="setting"/>.</summary>
+    public RlEpochTiming Run(int epoch, ThreadSetting setting)
     {
         var wasEnabled = StageTimes.Enabled;
         StageTimes.Reset();
@@ -33,7 +33,7 @@ public sealed class RlEpochRunner(RlConfig config) : IDisposable
         var total = clock.Elapsed.TotalSeconds;
         var stages = StageTimes.Snapshot().ToDictionary(kv => kv.Key, kv => kv.Value.Seconds, StringComparer.Ordinal);
         var m = result.Metrics;
-        return new RlEpochTiming(epoch, threads, m.Images, m.RewardMean, total, m.SamplingSeconds, stages);
+        return new RlEpochTiming(epoch, setting, m.Images, m.RewardMean, total, m.SamplingSeconds, stages);
     }
 
     /// <summary>Frees the models and optimizer state.</summary>
@@ -42,13 +42,13 @@ public sealed class RlEpochRunner(RlConfig config) : IDisposable
 
 /// <summary>One timed epoch.</summary>
 /// <param name="Epoch">0-based epoch index.</param>
-/// <param name="Threads">libtorch intra-op threads it ran with.</param>
+/// <param name="Setting">The threading it ran with (a label: the caller put it in force).</param>
 /// <param name="Images">Images sampled (and scored).</param>
 /// <param name="RewardMean">Mean reward of the epoch's images (the trainer's <c>reward</c> metric of that epoch).</param>
 /// <param name="Seconds">Wall time of the whole epoch.</param>
 /// <param name="SamplingSeconds">Wall time of the rollouts (until the last batch was sampled).</param>
 /// <param name="Stages">Seconds per <see cref="StageTimes"/> stage.</param>
-public sealed record RlEpochTiming(int Epoch, int Threads, int Images, double RewardMean, double Seconds, double SamplingSeconds, IReadOnlyDictionary<string, double> Stages)
+public sealed record RlEpochTiming(int Epoch, ThreadSetting Setting, int Images, double RewardMean, double Seconds, double SamplingSeconds, IReadOnlyDictionary<string, double> Stages)
 {
     /// <summary>Images per second of wall time.</summary>
     public double ImagesPerSecond => Images / Seconds;
