@@ -3,8 +3,11 @@ namespace FlowTune.Evaluation;
 /// <summary>Options of a GenEval-style evaluation (ODE sampling, then the world's judge).</summary>
 public sealed record EvalOptions
 {
-    /// <summary>Euler steps (Flow-GRPO evaluates with the full count, 40).</summary>
+    /// <summary>ODE steps (Flow-GRPO evaluates with the full count, 40, of Euler).</summary>
     public int Steps { get; init; } = 40;
+
+    /// <summary>The ODE integrator (Heun evaluates the network twice per step but the last).</summary>
+    public Sampling.OdeSolver Solver { get; init; } = Sampling.OdeSolver.Euler;
 
     /// <summary>Classifier-free guidance scale (1 = none).</summary>
     public double GuidanceScale { get; init; } = 1.0;

@@ -33,7 +33,7 @@ public static class Evaluator
         var accuracy = new GenEvalAccuracy();
         var results = new List<EvalImageResult>();
         var imagesByPrompt = new Dictionary<int, List<RgbImage>>();
-        var sampler = new OdeSamplerOptions { Steps = options.Steps, GuidanceScale = options.GuidanceScale, Shift = options.Shift, BatchSize = options.BatchSize };
+        var sampler = new OdeSamplerOptions { Steps = options.Steps, Solver = options.Solver, GuidanceScale = options.GuidanceScale, Shift = options.Shift, BatchSize = options.BatchSize };
         for (var start = 0; start < jobs.Count; start += options.BatchSize)
         {
             var batch = jobs.Skip(start).Take(options.BatchSize).ToList();

@@ -180,6 +180,19 @@ public sealed class RlConfigTests
     }
 
     [Fact]
+    public void Should_PassTheSolverToTheEvaluator_When_TheEvalSectionNamesHeun()
+    {
+        // Given / When
+        var config = RlConfigLoader.Parse("eval:\n  solver: heun\n  num_steps: 20\n");
+
+        // Then
+        Assert.Equal(OdeSolver.Heun, config.Eval.Solver);
+        Assert.Equal(OdeSolver.Heun, config.Eval.ToEvalOptions(1.0).Solver);
+        Assert.Equal(OdeSolver.Euler, RlConfigLoader.Parse("seed: 1\n").Eval.Solver);
+        Assert.Equal(OdeSolver.Heun, RlConfigLoader.Parse(RlConfigLoader.ToYaml(config)).Eval.Solver);
+    }
+
+    [Fact]
     public void Should_OverlayTheBaseKeyByKey_When_AConfigNamesABase()
     {
         // Given: a base, a variant that changes two fields and switches the objective, a variant of the variant

@@ -8,6 +8,9 @@ public sealed record RlEvalOptions
     /// <summary>ODE steps.</summary>
     public int NumSteps { get; init; } = 40;
 
+    /// <summary>ODE integrator: euler (the reference's) or heun (second order, ~2× the network evaluations per step).</summary>
+    public Sampling.OdeSolver Solver { get; init; } = Sampling.OdeSolver.Euler;
+
     /// <summary>CFG scale.</summary>
     public double GuidanceScale { get; init; } = 1.0;
 
@@ -24,6 +27,7 @@ public sealed record RlEvalOptions
     public EvalOptions ToEvalOptions(double sampleShift) => new()
     {
         Steps = NumSteps,
+        Solver = Solver,
         GuidanceScale = GuidanceScale,
         Shift = Shift ?? sampleShift,
         SamplesPerPrompt = SamplesPerPrompt,
