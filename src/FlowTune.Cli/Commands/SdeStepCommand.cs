@@ -50,9 +50,6 @@ public static class SdeStepCommand
         var logp = SdeStep.LogProb(kind, transition, Need("x_next"));
         TensorFile.Save(output, [new("mean", transition.Mean), new("std", transition.Std), new("log_prob", logp)],
             new Dictionary<string, string> { ["kind"] = kind.ToString().ToLowerInvariant(), ["noise_level"] = noiseLevel.ToString("R", System.Globalization.CultureInfo.InvariantCulture) });
-        foreach (var t in tensors.Values)
-        {
-            t.Dispose();
-        }
+        TensorFile.DisposeAll(tensors);
     }
 }

@@ -53,4 +53,14 @@ public static class TensorFile
         }
         return (result, reader.Metadata);
     }
+
+    /// <summary>Frees tensors read with <see cref="Load"/>.</summary>
+    public static void DisposeAll(IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        foreach (var t in tensors.Values)
+        {
+            t.Dispose();
+        }
+    }
 }

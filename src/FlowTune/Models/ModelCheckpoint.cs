@@ -82,10 +82,7 @@ public static class ModelCheckpoint
         }
         finally
         {
-            foreach (var t in tensors.Values)
-            {
-                t.Dispose();
-            }
+            TensorFile.DisposeAll(tensors);
         }
     }
 }

@@ -61,7 +61,7 @@ public sealed class RlCheckpoint(RlConfig config, PolicyModels models, AdamW opt
                 p.Copy_(saved);
             }
         }
-        CheckpointFiles.DisposeAll(trainable);
+        TensorFile.DisposeAll(trainable);
         if (models.EmaModel is not null)
         {
             ModelCheckpoint.LoadWeights(models.EmaModel, Path.Combine(directory, CheckpointFiles.Ema));

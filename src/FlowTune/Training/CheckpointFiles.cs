@@ -38,7 +38,7 @@ public static class CheckpointFiles
         }
         finally
         {
-            DisposeAll(tensors);
+            TensorFile.DisposeAll(tensors);
         }
     }
 
@@ -47,15 +47,5 @@ public static class CheckpointFiles
     {
         ArgumentNullException.ThrowIfNull(ema);
         TensorFile.Save(Path.Combine(directory, Ema), ema.StateDict());
-    }
-
-    /// <summary>Frees tensors read from a checkpoint file.</summary>
-    public static void DisposeAll(IReadOnlyDictionary<string, Tensor> tensors)
-    {
-        ArgumentNullException.ThrowIfNull(tensors);
-        foreach (var t in tensors.Values)
-        {
-            t.Dispose();
-        }
     }
 }
