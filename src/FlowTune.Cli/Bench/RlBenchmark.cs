@@ -29,10 +29,10 @@ public static class RlBenchmark
         ArgumentNullException.ThrowIfNull(summaries);
         var w = new StringWriter(CultureInfo.InvariantCulture);
         var width = Math.Max(18, summaries.Max(s => s.Setting.Label.Length) + 2);
-        var head = string.Concat(summaries.Select(s => s.Setting.Label.PadLeft(width)));
-        w.WriteLine(Invariant($"median of {summaries[0].Epochs} epochs  {"",-8}{head}"));
+        string Cells(Func<RlThreadSummary, string> cell) => string.Concat(summaries.Select(s => cell(s).PadLeft(width)));
+        w.WriteLine(Invariant($"median of {summaries[0].Epochs} epochs  {"",-8}{Cells(s => s.Setting.Label)}"));
         void Row(string name, Func<RlThreadSummary, double> seconds, bool share = true) =>
-            w.WriteLine(Invariant($"  {name,-32}{string.Concat(summaries.Select(s => share ? Invariant($"{seconds(s),8:F2} s {seconds(s) / s.Seconds,6:P0}").PadLeft(width) : Invariant($"{seconds(s),8:F2} s").PadLeft(width - 7) + new string(' ', 7)))}"));
+            w.WriteLine(Invariant($"  {name,-32}{Cells(s => share ? Invariant($"{seconds(s):F2} s {seconds(s) / s.Seconds,6:P0}") : Invariant($"{seconds(s):F2} s{"",7}"))}"));
         foreach (var stage in RlEpochBenchmark.MainThreadStages)
         {
             Row(stage, s => s.Stages[stage]);
@@ -40,7 +40,7 @@ public static class RlBenchmark
         Row("other", s => s.OtherSeconds);
         Row("epoch", s => s.Seconds);
         Row(StageTimes.RewardScore + ", beside", s => s.Stages[StageTimes.RewardScore], share: false);
-        w.WriteLine(Invariant($"  {"images/s",-32}{string.Concat(summaries.Select(s => Invariant($"{s.ImagesPerSecond:F1}").PadLeft(width - 8) + new string(' ', 8)))}"));
+        w.WriteLine(Invariant($"  {"images/s",-32}{Cells(s => Invariant($"{s.ImagesPerSecond:F1}{"",8}"))}"));
         var one = summaries.FirstOrDefault(s => s.Setting.Threads == 1);
         foreach (var s in summaries.Where(s => one is not null && s.Setting.Threads > 1))
         {

@@ -17,6 +17,10 @@ public sealed record TextBatch(Tensor Tokens, Tensor PaddingMask, Tensor Pooled)
     /// <summary>Rows <paramref name="index"/> (int64 [N]) of every tensor, e.g. to repeat prompts for a group.</summary>
     public TextBatch Select(Tensor index) => new(Tokens.IndexSelect(0, index), PaddingMask.IndexSelect(0, index), Pooled.IndexSelect(0, index));
 
+    /// <summary>Rows start … start + length − 1 of every tensor (views, no copy), e.g. one slice of a split batch.</summary>
+    public TextBatch Narrow(long start, long length) =>
+        new(Tokens.Narrow(0, start, length), PaddingMask.Narrow(0, start, length), Pooled.Narrow(0, start, length));
+
     /// <summary>The two batches one after the other along the batch dimension (CFG: conditional + unconditional).</summary>
     public TextBatch Concat(TextBatch other)
     {

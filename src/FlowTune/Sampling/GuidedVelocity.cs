@@ -53,8 +53,8 @@ public sealed class GuidedVelocity : IDisposable
         }
         return RowSplit.Map(b, slices, (start, length) =>
         {
-            var conditional = Rows(_conditional, start, length);
-            var both = _both is null ? null : conditional.Concat(Rows(_both, b + start, length));
+            var conditional = _conditional.Narrow(start, length);
+            var both = _both is null ? null : conditional.Concat(_both.Narrow(b + start, length));
             return Evaluate(net, x.Narrow(0, start, length), t, conditional, both);
         });
     }
@@ -72,9 +72,6 @@ public sealed class GuidedVelocity : IDisposable
         var parts = v.Chunk(2, 0);                                                   // cond, uncond
         return scope.MoveToOuter(parts[1] + (parts[0] - parts[1]) * Scale);
     }
-
-    private static TextBatch Rows(TextBatch text, long start, long length) =>
-        new(text.Tokens.Narrow(0, start, length), text.PaddingMask.Narrow(0, start, length), text.Pooled.Narrow(0, start, length));
 
     /// <summary>Frees the encoded prompts.</summary>
     public void Dispose()

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using FlowTune.Interop;
 
@@ -114,8 +115,7 @@ public static class RowSplit
     private sealed class Worker
     {
         [ThreadStatic] private static bool _isWorker;
-        private readonly SemaphoreSlim _ready = new(0);
-        private readonly Queue<Action> _queue = new();
+        private readonly BlockingCollection<Action> _work = [];
 
         public Worker(int index)
         {
@@ -125,7 +125,10 @@ public static class RowSplit
                 _isWorker = true;
                 NativeError.Check(NativeMethods.ft_set_num_threads(1));
                 started.Set();
-                Run();
+                foreach (var work in _work.GetConsumingEnumerable())
+                {
+                    work();
+                }
             })
             {
                 IsBackground = true,
@@ -137,27 +140,6 @@ public static class RowSplit
 
         public static bool IsWorkerThread => _isWorker;
 
-        public void Post(Action work)
-        {
-            lock (_queue)
-            {
-                _queue.Enqueue(work);
-            }
-            _ready.Release();
-        }
-
-        private void Run()
-        {
-            while (true)
-            {
-                _ready.Wait();
-                Action work;
-                lock (_queue)
-                {
-                    work = _queue.Dequeue();
-                }
-                work();
-            }
-        }
+        public void Post(Action work) => _work.Add(work);
     }
 }
