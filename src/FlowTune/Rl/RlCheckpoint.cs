@@ -69,18 +69,18 @@ public sealed class RlCheckpoint(RlConfig config, PolicyModels models, AdamW opt
         if (models.SamplingPolicy is not null)
         {
             var sampling = Path.Combine(directory, SamplingFile);
-            var decay = config.Objective.Needs.SamplingPolicyDecay ?? 0;
+            var schedule = config.Objective.Needs.SamplingPolicy;
             if (File.Exists(sampling))
             {
                 ModelCheckpoint.LoadWeights(models.SamplingPolicy, sampling);
             }
-            else if (decay == 0)
+            else if (schedule is null || schedule.AlwaysOnPolicy)
             {
                 models.AdvanceSamplingPolicy(0); // checkpoints from before sampling.safetensors: on-policy, a copy of θ
             }
             else
             {
-                throw new InvalidDataException($"{directory}: no {SamplingFile}, needed to resume with a sampling-policy decay of {decay}");
+                throw new InvalidDataException($"{directory}: no {SamplingFile}, needed to resume with the sampling-policy schedule {schedule}");
             }
         }
         CheckpointFiles.LoadOptimizer(directory, optimizer);

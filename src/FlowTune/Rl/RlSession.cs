@@ -33,7 +33,7 @@ public sealed class RlSession : IDisposable
         Models = new PolicyModels(config.Pretrained.Model, config.Seed, config.Train, needs);
         Optimizer = PolicyUpdater.CreateOptimizer(config.Train, Models);
         var objective = config.Objective.Create(new ObjectiveContext(config.Seed, Models, config.Sample));
-        Updater = new PolicyUpdater(config.Train, Models, Optimizer, objective, needs.SamplingPolicyDecay);
+        Updater = new PolicyUpdater(config.Train, Models, Optimizer, objective, needs.SamplingPolicy);
         Planner = config.Groups.Create(config.Seed);
         var sampler = new RolloutSampler(config.Sample, config.Seed, Models.RolloutPolicy, needs.Trajectory, config.Advantages.NeedsStepValues);
         var rewards = new RewardStage(new AsyncRewardScorer(RewardRegistry.Create(config.Reward, World)));

@@ -47,6 +47,17 @@ public static class SdeSampler
             {
                 predictions.Add(step.MoveToOuter(x - v * grid[k]));           // x0̂ [B, C, H, W]
             }
+            if (!stochastic[k] && options.Solver == OdeSolver.Heun && grid[k + 1] > 0)
+            {
+                var dt = grid[k + 1] - grid[k];
+                var predictor = x + v * dt;
+                var corrected = x + (v + velocity.At(predictor, grid[k + 1])) * (0.5 * dt); // Heun (docs/ALGORITHMS.md §2)
+                x = step.MoveToOuter(corrected);
+                logProbs.Add(step.MoveToOuter(Tensor.Zeros([batch])));
+                states.Add(x);
+                stepTime.Dispose();
+                continue;
+            }
             var a = stochastic[k] ? options.NoiseLevel : 0.0;
             using var transition = SdeStep.Transition(options.Kind, x, v, Tensor.Full([batch], grid[k]), Tensor.Full([batch], grid[k + 1]), a, grid[1]);
             var noise = Tensor.Randn(x.Shape, generator);

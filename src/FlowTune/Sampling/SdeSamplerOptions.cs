@@ -9,6 +9,12 @@ public sealed record SdeSamplerOptions
     /// <summary>Noise level a of σ_t = a·sqrt(t / (1 − t)) (0 = the ODE).</summary>
     public double NoiseLevel { get; init; } = 0.7;
 
+    /// <summary>
+    /// Integrator of the deterministic (ODE) steps: every step at noise level 0, the steps outside an SDE window
+    /// otherwise. Heun costs a second network evaluation per step (none on the last step into t = 0).
+    /// </summary>
+    public OdeSolver Solver { get; init; } = OdeSolver.Euler;
+
     /// <summary>Step kind.</summary>
     public SdeKind Kind { get; init; } = SdeKind.Sde;
 

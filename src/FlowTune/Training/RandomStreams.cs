@@ -42,6 +42,9 @@ public static class RandomStreams
     /// <summary>RL, NFT objective: the re-noising times and noise of each epoch's updates (index: epoch).</summary>
     public const long RlNftRenoising = 17;
 
+    /// <summary>RL, AWM objective: the training times and forward noise of each epoch's updates (index: epoch).</summary>
+    public const long RlAwmNoising = 18;
+
     /// <summary>Every id with its name (for the uniqueness test and for docs).</summary>
     public static IReadOnlyList<(string Name, string Seed, long Id)> All { get; } =
     [
@@ -54,5 +57,6 @@ public static class RandomStreams
         (nameof(RlUpdateShuffle), "rl", RlUpdateShuffle),
         (nameof(RlGroupInitialNoise), "rl", RlGroupInitialNoise),
         (nameof(RlNftRenoising), "rl", RlNftRenoising),
+        (nameof(RlAwmNoising), "rl", RlAwmNoising),
     ];
 }

@@ -98,7 +98,7 @@ public sealed class RlConfigTests
     [Theory]
     [InlineData("seed: 1\ntrain:\n  learnin_rate: 0.1\n", "x.yaml:3", "learnin_rate")]
     [InlineData("seed: 1\nobjective:\n  name: nft\n  clip_range: 0.1\n", "x.yaml:4", "clip_range")]
-    [InlineData("seed: 1\nobjective:\n  name: ppo\n", "unknown 'ppo' (known: grpo, nft)", "objective.name")]
+    [InlineData("seed: 1\nobjective:\n  name: ppo\n", "unknown 'ppo' (known: grpo, nft, awm)", "objective.name")]
     public void Should_NameTheLine_When_KeyIsUnknown(string yaml, string where, string what)
     {
         // When
@@ -151,13 +151,13 @@ public sealed class RlConfigTests
         var grpo = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("sample:\n  noise_level: 0\n"));
         var nft = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("objective:\n  name: nft\nadvantages:\n  name: step\n"));
         var ok = RlConfigLoader.Parse("sample:\n  noise_level: 0\nobjective:\n  name: nft\n");
-        var decayRange = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("objective:\n  name: nft\n  sampling_decay: 1.0\n"));
+        var decayRange = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("objective:\n  name: nft\n  sampling_decay_max: 1.0\n"));
 
         // Then
         Assert.Contains("sample.noise_level must be positive for objective grpo", grpo.Message, StringComparison.Ordinal);
         Assert.Contains("advantages step needs an objective that trains each step (grpo); objective nft", nft.Message, StringComparison.Ordinal);
         Assert.IsType<NftOptions>(ok.Objective);
-        Assert.Contains("objective.sampling_decay must be in [0, 1), got 1", decayRange.Message, StringComparison.Ordinal);
+        Assert.Contains("objective.sampling_decay_max must be in [0, 1), got 1", decayRange.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -198,7 +198,7 @@ public sealed class RlConfigTests
         // Given: a base, a variant that changes two fields and switches the objective, a variant of the variant
         var dir = Directory.CreateTempSubdirectory("rl-base-").FullName;
         File.WriteAllText(Path.Combine(dir, "a.yaml"), "seed: 3\nsample:\n  num_steps: 6\n  batch_size: 8\nobjective:\n  name: grpo\n  beta: 0.5\n");
-        File.WriteAllText(Path.Combine(dir, "b.yaml"), "base: a.yaml\nsample:\n  batch_size: 16\nobjective:\n  name: nft\n  timesteps: 3\n");
+        File.WriteAllText(Path.Combine(dir, "b.yaml"), "base: a.yaml\nsample:\n  batch_size: 16\nobjective:\n  name: nft\n  timestep_fraction: 0.3\n");
         Directory.CreateDirectory(Path.Combine(dir, "sub"));
         File.WriteAllText(Path.Combine(dir, "sub", "c.yaml"), "base: ../b.yaml\nseed: 4\n");
 
@@ -210,7 +210,7 @@ public sealed class RlConfigTests
         Assert.Equal(3, b.Seed);
         Assert.Equal(6, b.Sample.NumSteps);
         Assert.Equal(16, b.Sample.BatchSize);
-        Assert.Equal(new NftOptions { Timesteps = 3 }, b.Objective);
+        Assert.Equal(new NftOptions { TimestepFraction = 0.3 }, b.Objective);
         Assert.Equal(RlConfigLoader.ToYaml(b with { Seed = 4 }), RlConfigLoader.ToYaml(c));
         Directory.Delete(dir, true);
     }

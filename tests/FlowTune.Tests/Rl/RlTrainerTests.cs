@@ -10,6 +10,7 @@ using FlowTune.Rl.Objectives;
 using FlowTune.Rl.Rollouts;
 using FlowTune.Rl.SuperFlow;
 using FlowTune.Rl.Update;
+using FlowTune.Sampling;
 using FlowTune.Tests.Models;
 using FlowTune.Torch;
 using FlowTune.Worlds;
@@ -50,9 +51,26 @@ public sealed class RlTrainerTests
         Reward = new Dictionary<string, double> { ["test_brightness"] = 1.0 },
     };
 
-    /// <summary>The NFT objective on the tiny config (with a KL anchor, so the reference is exercised).</summary>
-    internal static RlConfig TinyNft(bool lora = false, double samplingDecay = 0, double klWeight = 0.04) =>
-        Tiny(lora) with { Objective = new NftOptions { Timesteps = 2, SamplingDecay = samplingDecay, KlWeight = klWeight } };
+    /// <summary>
+    /// The NFT objective on the tiny config: deterministic Heun rollouts, 2 of the 4 grid times, a KL anchor (so the
+    /// reference is exercised) and a sampling policy that lags with decay <paramref name="samplingDecay"/> from the
+    /// first step on (rate 1, capped there).
+    /// </summary>
+    internal static RlConfig TinyNft(bool lora = false, double samplingDecay = 0, double klWeight = 0.04) => Tiny(lora) with
+    {
+        Sample = Tiny(lora).Sample with { NoiseLevel = 0, Solver = OdeSolver.Heun },
+        Objective = new NftOptions { TimestepFraction = 0.5, SamplingDecayRate = samplingDecay > 0 ? 1 : 0, SamplingDecayMax = samplingDecay, KlWeight = klWeight },
+    };
+
+    /// <summary>The AWM objective on the tiny config: the reference's SDE rollouts, 2 training rounds, a KL anchor.</summary>
+    internal static RlConfig TinyAwm(bool lora = false) => Tiny(lora) with
+    {
+        Objective = new AwmOptions { TrainTimesteps = 2, KlWeight = 0.04 },
+    };
+
+    /// <summary>The tiny config of a likelihood-free objective by name (nft with <paramref name="samplingDecay"/>, or awm).</summary>
+    private static RlConfig TinyLikelihoodFree(string objective, bool lora, double samplingDecay) =>
+        objective == "awm" ? TinyAwm(lora) : TinyNft(lora, samplingDecay);
 
     [Theory]
     [InlineData(false)]
@@ -196,14 +214,16 @@ public sealed class RlTrainerTests
     }
 
     [Theory]
-    [InlineData(false, 0.0)]
-    [InlineData(true, 0.0)]
-    [InlineData(false, 0.5)]
-    [InlineData(true, 0.5)]
-    public void Should_TrainAndResumeBitIdentically_When_ObjectiveIsNft(bool lora, double samplingDecay)
+    [InlineData("nft", false, 0.0)]
+    [InlineData("nft", true, 0.0)]
+    [InlineData("nft", false, 0.5)]
+    [InlineData("nft", true, 0.5)]
+    [InlineData("awm", false, 0.0)]
+    [InlineData("awm", true, 0.0)]
+    public void Should_TrainAndResumeBitIdentically_When_ObjectiveIsLikelihoodFree(string objective, bool lora, double samplingDecay)
     {
         // Given
-        var config = TinyNft(lora, samplingDecay);
+        var config = TinyLikelihoodFree(objective, lora, samplingDecay);
         var straight = Path.Combine(Path.GetTempPath(), $"nft-a-{Guid.NewGuid():N}");
         var resumed = Path.Combine(Path.GetTempPath(), $"nft-b-{Guid.NewGuid():N}");
         Finalizers.Settle();
@@ -263,17 +283,21 @@ public sealed class RlTrainerTests
         Directory.Delete(dir, true);
     }
 
-    [Fact]
-    public void Should_RaiseTheReward_When_NftTrainsOnBrightness()
+    [Theory]
+    [InlineData("nft")]
+    [InlineData("awm")]
+    public void Should_RaiseTheReward_When_ALikelihoodFreeObjectiveTrainsOnBrightness(string objective)
     {
-        // Given: a reward the tiny model can satisfy by shifting its output (mean brightness)
-        var dir = Path.Combine(Path.GetTempPath(), $"nft-learn-{Guid.NewGuid():N}");
-        var config = Tiny() with
+        // Given: a reward the tiny model can satisfy by shifting its output (mean brightness); one update per epoch,
+        // as the references' GenEval configs (for NFT a second update against the same v_old is mostly pulled back to it)
+        var dir = Path.Combine(Path.GetTempPath(), $"{objective}-learn-{Guid.NewGuid():N}");
+        var tiny = TinyLikelihoodFree(objective, lora: false, samplingDecay: 0);
+        var config = tiny with
         {
             NumEpochs = 8,
             SaveFreq = 100,
-            Objective = new NftOptions { Timesteps = 2 },
-            Train = Tiny().Train with { LearningRate = 3e-3 },
+            Objective = objective == "awm" ? new AwmOptions { TrainTimesteps = 2 } : new NftOptions { TimestepFraction = 0.5 },
+            Train = tiny.Train with { LearningRate = 3e-3, UpdatesPerEpoch = 1 },
         };
         var trainer = new RlTrainer(config, dir, TextWriter.Null);
 

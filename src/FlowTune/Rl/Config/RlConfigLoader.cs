@@ -21,12 +21,12 @@ public static class RlConfigLoader
 
     private static readonly IDeserializer Reader = IgnoreStageSections(new DeserializerBuilder())
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .WithEnumNamingConvention(LowerCaseNamingConvention.Instance)
+        .WithEnumNamingConvention(UnderscoredNamingConvention.Instance)
         .Build();
 
     private static readonly ISerializer Writer = IgnoreStageSections(new SerializerBuilder())
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .WithEnumNamingConvention(LowerCaseNamingConvention.Instance)
+        .WithEnumNamingConvention(UnderscoredNamingConvention.Instance)
         .WithTypeInspector(inner => new SettablePropertiesOnly(inner))
         .Build();
 

@@ -20,7 +20,7 @@ public sealed record FlowGrpoOptions : IObjectiveOptions
     public double TimestepFraction { get; init; } = 0.99;
 
     /// <inheritdoc/>
-    public ObjectiveNeeds Needs => new(Trajectory: true, StochasticRollouts: true, Reference: Beta > 0, SamplingPolicyDecay: null, StepAdvantages: true);
+    public ObjectiveNeeds Needs => new(Trajectory: true, StochasticRollouts: true, Reference: Beta > 0, SamplingPolicy: null, StepAdvantages: true);
 
     /// <inheritdoc/>
     public IEnumerable<string> Validate()

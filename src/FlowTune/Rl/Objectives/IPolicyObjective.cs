@@ -1,5 +1,6 @@
 using FlowTune.Models;
 using FlowTune.Rl.Rollouts;
+using FlowTune.Rl.Update;
 using FlowTune.Torch;
 
 namespace FlowTune.Rl.Objectives;
@@ -8,12 +9,12 @@ namespace FlowTune.Rl.Objectives;
 /// <param name="Trajectory">Rollouts keep every state and transition log-prob (else only the final images).</param>
 /// <param name="StochasticRollouts">Rollouts must be SDE/CPS (<c>sample.noise_level</c> &gt; 0): the objective trains transition likelihoods.</param>
 /// <param name="Reference">A frozen reference policy (the base) is kept for a KL anchor.</param>
-/// <param name="SamplingPolicyDecay">
+/// <param name="SamplingPolicy">
 /// Non-null: rollouts come from a separate sampling policy, moved toward the trained one after each epoch's updates
-/// with this decay (0 = a copy: on-policy). Null: the trained policy samples.
+/// on this schedule. Null: the trained policy samples.
 /// </param>
 /// <param name="StepAdvantages">The objective can weigh each step by its own advantage (step-level estimators).</param>
-public sealed record ObjectiveNeeds(bool Trajectory, bool StochasticRollouts, bool Reference, double? SamplingPolicyDecay, bool StepAdvantages);
+public sealed record ObjectiveNeeds(bool Trajectory, bool StochasticRollouts, bool Reference, SamplingPolicySchedule? SamplingPolicy, bool StepAdvantages);
 
 /// <summary>What an objective is built from.</summary>
 /// <param name="Seed">The run seed (objectives that draw noise derive their streams from it).</param>

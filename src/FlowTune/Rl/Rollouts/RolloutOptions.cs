@@ -11,6 +11,12 @@ public sealed record RolloutOptions
     /// <summary>Noise level a of the SDE steps (0: deterministic ODE rollouts, for likelihood-free objectives only).</summary>
     public double NoiseLevel { get; init; } = 0.7;
 
+    /// <summary>
+    /// Integrator of the deterministic steps (all of them at <c>noise_level: 0</c>, else those outside the SDE window):
+    /// euler, or heun (second order, two network evaluations per step; DiffusionNFT's rollouts use a 2nd-order solver).
+    /// </summary>
+    public OdeSolver Solver { get; init; } = OdeSolver.Euler;
+
     /// <summary>"sde" (Flow-GRPO's) or "cps" (coefficients-preserving).</summary>
     public SdeKind Kind { get; init; } = SdeKind.Sde;
 
@@ -42,6 +48,7 @@ public sealed record RolloutOptions
         Steps = NumSteps,
         NoiseLevel = NoiseLevel,
         Kind = Kind,
+        Solver = Solver,
         GuidanceScale = GuidanceScale,
         Shift = Shift,
         WindowSize = SdeWindowSize,

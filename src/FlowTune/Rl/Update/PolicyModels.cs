@@ -67,7 +67,7 @@ public sealed class PolicyModels : IPolicyNetworks, IDisposable
             EmaModel = CopyOfPolicy();
             Ema = new EmaWeights(Policy, EmaModel);
         }
-        if (needs.SamplingPolicyDecay is not null)
+        if (needs.SamplingPolicy is not null)
         {
             SamplingPolicy = CopyOfPolicy();
             _samplingCopy = new EmaWeights(Policy, SamplingPolicy);

@@ -8,9 +8,9 @@ namespace FlowTune.Rl.Update;
 /// The update stage of an epoch (docs/ALGORITHMS.md §5.5): the trained batches are shuffled and split into
 /// <c>updates_per_epoch</c> groups; within a group the objective's loss of every batch is accumulated, then one
 /// clipped AdamW step is taken and the EMA is updated on schedule. After the epoch's updates the sampling policy
-/// (if the objective has one) moves toward the trained one.
+/// (if the objective has one) moves toward the trained one with the decay its schedule gives at the global step.
 /// </summary>
-public sealed class PolicyUpdater(UpdateOptions options, PolicyModels models, AdamW optimizer, IPolicyObjective objective, double? samplingDecay)
+public sealed class PolicyUpdater(UpdateOptions options, PolicyModels models, AdamW optimizer, IPolicyObjective objective, SamplingPolicySchedule? samplingPolicy)
 {
     /// <summary>Optimizer steps taken so far.</summary>
     public long GlobalStep { get; set; }
@@ -50,9 +50,9 @@ public sealed class PolicyUpdater(UpdateOptions options, PolicyModels models, Ad
             }
             metrics.Add(stats.ToMetrics(epoch, GlobalStep, gradNorm));
         }
-        if (samplingDecay is { } decay)
+        if (samplingPolicy is not null)
         {
-            models.AdvanceSamplingPolicy(decay);
+            models.AdvanceSamplingPolicy(samplingPolicy.Decay(GlobalStep));
         }
         return metrics;
     }
