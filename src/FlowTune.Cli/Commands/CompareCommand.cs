@@ -5,7 +5,10 @@ using FlowTune.Rl.Config;
 
 namespace FlowTune.Cli.Commands;
 
-/// <summary><c>flowtune compare</c>: several RL configs, same sample budget, same base, same seeds; table + curves.</summary>
+/// <summary>
+/// <c>flowtune compare</c>: several RL configs from the same base and seeds, at the same sample budget and/or the same
+/// training time; table + curves.
+/// </summary>
 public static class CompareCommand
 {
     /// <summary>Builds the command.</summary>
@@ -13,29 +16,33 @@ public static class CompareCommand
     {
         var configs = new Option<FileInfo[]>("--configs") { Description = "Config files; the first is the reference (e.g. plain Flow-GRPO).", Required = true, AllowMultipleArgumentsPerToken = true };
         var seeds = new Option<int>("--seeds") { Description = "Seeds per config (1, 2, ... N).", DefaultValueFactory = _ => 3 };
-        var budget = new Option<long>("--budget") { Description = "Sampled images per run.", Required = true };
-        var evalEvery = new Option<int>("--eval-every") { Description = "Evaluate every N epochs.", DefaultValueFactory = _ => 10 };
+        var budget = new Option<long?>("--budget") { Description = "Sampled images per run (with --minutes: whichever ends a run first)." };
+        var minutes = new Option<double?>("--minutes") { Description = "Training minutes per run (evaluations not counted): a time-to-accuracy comparison." };
+        var evalEvery = new Option<int>("--eval-every") { Description = "Evaluate every N epochs (image-budget comparisons).", DefaultValueFactory = _ => 10 };
+        var evalMinutes = new Option<double>("--eval-minutes") { Description = "With --minutes: a quick evaluation every M training minutes.", DefaultValueFactory = _ => 5 };
+        var fullMinutes = new Option<double>("--full-eval-minutes") { Description = "With --minutes: a full evaluation (562 images) every M training minutes and at the end; the table's milestones.", DefaultValueFactory = _ => 10 };
         var shard = new Option<string>("--shard") { Description = "Run only part of the runs in this process: K/N takes runs K, K+N, ... (start N processes with K = 0..N-1; each run resumes from its folder). The table covers every finished run.", DefaultValueFactory = _ => "0/1" };
         var reportOnly = new Option<bool>("--report-only") { Description = "Train nothing: write the table and curves from the runs finished so far (e.g. while shards still run)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder (runs, table.md, curves.html).", DefaultValueFactory = _ => new DirectoryInfo("runs/compare") };
-        var command = new Command("compare", "Compare GRPO variants (e.g. Flow-GRPO vs SuperFlow parts) at equal sample budget over several seeds.");
-        foreach (var o in new Option[] { configs, seeds, budget, evalEvery, shard, reportOnly, output })
+        var command = new Command("compare", "Compare RL methods (e.g. Flow-GRPO, DiffusionNFT, SuperFlow parts) at equal sample budget or equal training time over several seeds.");
+        foreach (var o in new Option[] { configs, seeds, budget, minutes, evalEvery, evalMinutes, fullMinutes, shard, reportOnly, output })
         {
             command.Options.Add(o);
         }
         command.SetAction(parse =>
         {
             var files = parse.GetValue(configs)!;
-            if (files.Length == 0 || parse.GetValue(seeds) < 1 || parse.GetValue(budget) < 1)
+            if (files.Length == 0 || parse.GetValue(seeds) < 1)
             {
-                throw new ArgumentException("need at least one --configs file, --seeds >= 1 and --budget >= 1");
+                throw new ArgumentException("need at least one --configs file and --seeds >= 1");
             }
+            var limits = new ComparisonLimits(parse.GetValue(budget), parse.GetValue(minutes), parse.GetValue(evalEvery), parse.GetValue(evalMinutes), parse.GetValue(fullMinutes));
             var loaded = files.Select(f => (Path.GetFileNameWithoutExtension(f.Name), RlConfigLoader.Load(f.FullName))).ToList();
             var dir = parse.GetValue(output)!.FullName;
             Directory.CreateDirectory(dir);
             using var cts = CommonOptions.CancelOnCtrlC(Console.Out);
             var runner = new ComparisonRunner(dir, Console.Out);
-            var plan = runner.Runs(loaded, Enumerable.Range(1, parse.GetValue(seeds)).ToList(), parse.GetValue(budget), parse.GetValue(evalEvery));
+            var plan = runner.Runs(loaded, Enumerable.Range(1, parse.GetValue(seeds)).ToList(), limits);
             var part = ComparisonRunner.Shard.Parse(parse.GetValue(shard)!);
             if (!parse.GetValue(reportOnly))
             {
@@ -46,9 +53,12 @@ public static class CompareCommand
             {
                 Console.WriteLine($"not finished yet (left out of the table): {m.Name}, seed {m.Seed} ({m.Directory})");
             }
-            var table = ComparisonReport.Table(runs);
+            var schedule = part.Count == 1
+                ? $"one run at a time, each alone in this process with {FlowTune.Torch.TorchRuntime.NumThreads} libtorch intra-op threads, in seed-major order"
+                : $"{part.Count} processes side by side (--shard K/{part.Count}), each running its share one at a time with {FlowTune.Torch.TorchRuntime.NumThreads} libtorch intra-op threads";
+            var table = limits.Minutes is null ? ComparisonReport.Table(runs) : ComparisonReport.TimeTable(runs, limits.Milestones, schedule);
             File.WriteAllText(Path.Combine(dir, "table.md"), table);
-            File.WriteAllText(Path.Combine(dir, "curves.html"), ComparisonReport.Html(runs));
+            File.WriteAllText(Path.Combine(dir, "curves.html"), ComparisonReport.Html(runs, byMinutes: limits.Minutes is not null, table));
             Console.WriteLine(table);
             Console.WriteLine($"table and curves: {dir}");
             return CliApp.Ok;

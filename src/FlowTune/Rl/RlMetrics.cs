@@ -49,13 +49,21 @@ public sealed record EpochMetrics(
 /// <summary>Images of one prompt tag in an epoch: sampled, and trained on.</summary>
 public sealed record TagImageCounts(int Sampled, int Trained);
 
-/// <summary>One periodic evaluation (metrics.jsonl, kind "eval"): strict accuracy per tag, overall, reward, diversity.</summary>
+/// <summary>
+/// One evaluation (metrics.jsonl, kind "eval"): strict accuracy per tag, overall, reward, diversity; the training
+/// seconds behind it, the images it judged, whether it used the full protocol, and whether it is the run's last (logs
+/// from before these fields read 0/false).
+/// </summary>
 public sealed record EvalMetrics(
     int Epoch,
     double Overall,
     double MeanReward,
     double Diversity,
-    IReadOnlyDictionary<string, double> Tags)
+    IReadOnlyDictionary<string, double> Tags,
+    double Seconds = 0,
+    int Images = 0,
+    bool Full = false,
+    bool Final = false)
 {
     /// <summary>Record kind.</summary>
     public string Kind => "eval";

@@ -68,14 +68,17 @@ public sealed class RlTrainer
         _log.WriteLine(Invariant($"objective {PolicyObjectives.Registry.NameOf(_config.Objective)}: {paramCount:N0} trainable parameters ({(models.UseLora ? "LoRA" : "full fine-tuning")}), {_config.Groups.Describe()}, {rollouts}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
         using var metrics = MetricsLog.Open(_runDirectory);
         var judge = session.World.Judge();
+        var eval = _config.Eval;
         if (epoch == 0 && !cancel.IsCancellationRequested)
         {
-            Evaluate(models, session.Test, judge, 0, metrics);
+            Evaluate(models, session.Test, judge, 0, metrics, full: eval.FullEveryMinutes is not null, final: false, seconds: 0);
         }
         // training time (sampling, reward, updates, checkpoints), carried over a resume; evaluations are not counted
         var clock = new TrainingClock(elapsedBefore);
-        while (epoch < _config.NumEpochs && !cancel.IsCancellationRequested)
+        bool TimeUp() => _config.MaxTrainMinutes is { } limit && clock.Seconds >= limit * 60;
+        while (epoch < _config.NumEpochs && !TimeUp() && !cancel.IsCancellationRequested)
         {
+            var before = clock.Seconds;
             var result = session.RunEpoch(epoch, clock);
             foreach (var update in result.Updates)
             {
@@ -86,15 +89,18 @@ public sealed class RlTrainer
             Epochs.Add(epochMetrics);
             epoch++;
             _log.WriteLine(Invariant($"epoch {epoch}/{_config.NumEpochs}  reward {epochMetrics.RewardMean:F3} ± {epochMetrics.RewardStd:F3}  zero-std {epochMetrics.ZeroStdRatio:P0}  {epochMetrics.ImagesPerSecond:F1} img/s  (sample {epochMetrics.SamplingSeconds:F1} s, reward wait {epochMetrics.RewardWaitSeconds:F1} s, train {epochMetrics.TrainingSeconds:F1} s)  first-update |ratio−1| {epochMetrics.FirstUpdateMaxRatioDeviation:E1}"));
-            if (epoch % _config.SaveFreq == 0 || epoch == _config.NumEpochs || cancel.IsCancellationRequested)
+            var last = epoch == _config.NumEpochs || TimeUp();
+            if (epoch % _config.SaveFreq == 0 || last || cancel.IsCancellationRequested)
             {
                 var path = store.Save(epoch, dir => checkpoints.Save(dir, epoch));
                 _log.WriteLine($"  checkpoint {path}");
             }
-            if ((_config.EvalFreq > 0 && epoch % _config.EvalFreq == 0) || epoch == _config.NumEpochs)
+            var after = clock.Seconds;
+            var full = eval.FullEveryMinutes is { } f && (last || Crossed(before, after, f));
+            if ((_config.EvalFreq > 0 && epoch % _config.EvalFreq == 0) || last || full || (eval.EveryMinutes is { } m && Crossed(before, after, m)))
             {
                 clock.Pause();
-                Evaluate(models, session.Test, judge, epoch, metrics);
+                Evaluate(models, session.Test, judge, epoch, metrics, full, last, after);
                 clock.Resume();
             }
         }
@@ -102,18 +108,22 @@ public sealed class RlTrainer
         return epoch;
     }
 
-    private void Evaluate(PolicyModels models, IReadOnlyList<GenEvalEntry> test, IImageJudge judge, int epoch, JsonlWriter metrics)
+    /// <summary>Whether a multiple of <paramref name="minutes"/> lies in (before, after] seconds.</summary>
+    private static bool Crossed(double before, double after, double minutes) => Math.Floor(after / (minutes * 60)) > Math.Floor(before / (minutes * 60));
+
+    private void Evaluate(PolicyModels models, IReadOnlyList<GenEvalEntry> test, IImageJudge judge, int epoch, JsonlWriter metrics, bool full, bool final, double seconds)
     {
-        var options = _config.Eval.ToEvalOptions(_config.Sample.Shift);
+        var options = _config.Eval.ToEvalOptions(_config.Sample.Shift, full);
         var output = Path.Combine(_runDirectory, "eval", $"epoch_{epoch:D4}");
         var cached = false;
         var report = _evalCache is null
             ? Evaluator.Run(models.ForEvaluation, test, judge, options, output)
             : _evalCache.Run(models.ForEvaluation, test, judge, options, output, out cached);
         Evaluations.Add((epoch, report));
-        _log.WriteLine($"  evaluation after epoch {epoch} ({(models.EmaModel is null ? "policy" : "EMA")} weights, {options.Steps} ODE steps{(cached ? ", the same weights evaluated before: copied from " + _evalCache!.Directory : "")}):");
+        _log.WriteLine($"  {(full ? "full " : "")}evaluation after epoch {epoch}, {seconds / 60:F1} training minutes ({(models.EmaModel is null ? "policy" : "EMA")} weights, {options.Steps} ODE steps{(cached ? ", the same weights evaluated before: copied from " + _evalCache!.Directory : "")}):");
         _log.WriteLine(string.Join(Environment.NewLine, report.Format().Split(Environment.NewLine).Select(l => "    " + l)));
-        metrics.Write(new EvalMetrics(epoch, report.Overall, report.MeanReward, report.Diversity, report.Tags.ToDictionary(t => t.Tag, t => t.Accuracy)));
+        metrics.Write(new EvalMetrics(epoch, report.Overall, report.MeanReward, report.Diversity, report.Tags.ToDictionary(t => t.Tag, t => t.Accuracy),
+            seconds, report.Images, full, final));
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -162,7 +162,7 @@ public sealed class RlTrainerTests
         var log = new StringWriter();
         var runner = new FlowTune.Rl.Comparison.ComparisonRunner(dir, log);
         var configs = new List<(string, RlConfig)> { ("a", Tiny()), ("b", Tiny() with { Train = Tiny().Train with { LearningRate = 3e-3 } }) };
-        var plan = runner.Runs(configs, [1, 2], budget: 8, evalEvery: 1);
+        var plan = runner.Runs(configs, [1, 2], new FlowTune.Rl.Comparison.ComparisonLimits(Budget: 8, Minutes: null, EvalEveryEpochs: 1));
 
         // When
         runner.Train(plan, new FlowTune.Rl.Comparison.ComparisonRunner.Shard(1, 2), CancellationToken.None);
@@ -184,6 +184,41 @@ public sealed class RlTrainerTests
         Assert.All(all, r => Assert.Equal([0L, 8L], r.Curve.Select(p => p.Images)));
         Assert.All(all, r => Assert.True(r.Curve[1].Seconds > 0));
         Assert.Equal(all[0].Curve[0].MeanReward, all[2].Curve[0].MeanReward); // the base is evaluated with the same noise in every run
+    }
+
+    [Fact]
+    public void Should_StopAtTheTimeLimitAndEndWithAFullEvaluation_When_MaxTrainMinutesIsSet()
+    {
+        // Given: a tiny run with far more epochs than 1.2 s of training allows, quick evaluations every 0.3 s and full
+        // ones every 0.6 s (and at the end)
+        var dir = Path.Combine(Path.GetTempPath(), $"rl-time-{Guid.NewGuid():N}");
+        var config = Tiny() with
+        {
+            NumEpochs = 10_000,
+            EvalFreq = 0,
+            MaxTrainMinutes = 0.02,
+            Eval = Tiny().Eval with { EveryMinutes = 0.005, FullEveryMinutes = 0.01, FullSamplesPerPrompt = 2, FullMinImagesPerTag = 2 },
+        };
+
+        // When
+        var trainer = new RlTrainer(config, dir, TextWriter.Null);
+        var epochs = trainer.Run(false, CancellationToken.None);
+        var again = new RlTrainer(config, dir, TextWriter.Null).Run(true, CancellationToken.None);
+        var log = RunLog.Read(dir);
+        Directory.Delete(dir, true);
+
+        // Then: it stopped after the epoch that passed 1.2 s; the base (full), the crossings and the end were evaluated,
+        // the last one full and final; resuming a finished run trains nothing more
+        Assert.InRange(epochs, 1, 9_999);
+        Assert.Equal(epochs, again);
+        Assert.True(log.Epochs[^1].ElapsedSeconds >= 1.2, $"stopped at {log.Epochs[^1].ElapsedSeconds} s");
+        Assert.True(log.Epochs.Count < 2 || log.Epochs[^2].ElapsedSeconds < 1.2, "the run must stop at the first epoch past the limit");
+        Assert.True(log.Evaluations[0].Full && !log.Evaluations[0].Final);
+        var last = log.Evaluations[^1];
+        Assert.True(last.Final && last.Full && last.Epoch == epochs && last.Seconds >= 1.2);
+        Assert.Single(log.Evaluations, e => e.Final);
+        Assert.True(last.Images > log.Evaluations.Where(e => !e.Full).Select(e => e.Images).DefaultIfEmpty(0).Max());
+        Assert.All(log.Evaluations.Skip(1).Where(e => !e.Final), e => Assert.True(Math.Floor(e.Seconds / 0.3) > Math.Floor(log.ElapsedAfter(e.Epoch - 1) / 0.3)));
     }
 
     [Theory]

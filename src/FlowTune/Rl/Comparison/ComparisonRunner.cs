@@ -34,16 +34,31 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
         }
     }
 
-    /// <summary>Every run of the comparison, seed-major (all configs of seed 1 first), so a stopped comparison has whole seeds.</summary>
-    public IReadOnlyList<Plan> Runs(IReadOnlyList<(string Name, RlConfig Config)> configs, IReadOnlyList<int> seeds, long budget, int evalEvery)
+    /// <summary>
+    /// Every run of the comparison, seed-major (all configs of seed 1 first), so a stopped comparison has whole seeds.
+    /// An image budget gives ⌈budget / images per epoch⌉ epochs; a time limit sets <see cref="RlConfig.MaxTrainMinutes"/>
+    /// and evaluations by training minutes (quick ones, and full ones at the milestones and the end).
+    /// </summary>
+    public IReadOnlyList<Plan> Runs(IReadOnlyList<(string Name, RlConfig Config)> configs, IReadOnlyList<int> seeds, ComparisonLimits limits)
     {
         ArgumentNullException.ThrowIfNull(configs);
         ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentNullException.ThrowIfNull(limits);
+        Common.Validation.ThrowIfAny(limits.Validate(), "comparison");
+        RlConfig Limited(RlConfig config, int seed)
+        {
+            var epochs = limits.Budget is { } budget ? (int)Math.Ceiling(budget / (double)config.ImagesPerEpoch) : 1_000_000;
+            var limited = config with { Seed = seed, NumEpochs = epochs, EvalFreq = limits.EvalEveryEpochs, SaveFreq = Math.Max(1, Math.Min(epochs, 10)) };
+            return limits.Minutes is not { } minutes ? limited : limited with
+            {
+                MaxTrainMinutes = minutes,
+                EvalFreq = limits.Budget is null ? 0 : limits.EvalEveryEpochs,
+                Eval = limited.Eval with { EveryMinutes = limits.EvalEveryMinutes, FullEveryMinutes = limits.FullEveryMinutes },
+            };
+        }
         return [.. from seed in seeds
                    from c in configs
-                   let epochs = (int)Math.Ceiling(budget / (double)c.Config.ImagesPerEpoch)
-                   select new Plan(c.Name, seed, c.Config with { Seed = seed, NumEpochs = epochs, EvalFreq = evalEvery, SaveFreq = Math.Max(1, Math.Min(epochs, 10)) },
-                                   Path.Combine(outputDirectory, $"{c.Name}_seed{seed}"))];
+                   select new Plan(c.Name, seed, Limited(c.Config, seed), Path.Combine(outputDirectory, $"{c.Name}_seed{seed}"))];
     }
 
     /// <summary>Trains this shard's runs (each resumes from its directory); stops early on <paramref name="cancel"/>.</summary>
@@ -95,8 +110,8 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
 
     private static RunLog ReadLog(Plan run) => RunLog.Read(run.Directory, run.Config.NumEpochs);
 
-    /// <summary>A run is finished when its log holds the evaluation after its last epoch.</summary>
-    private static bool Finished(RunLog runLog, Plan run) => runLog.Evaluations.Any(e => e.Epoch == run.Config.NumEpochs);
+    /// <summary>A run is finished when its log holds its last evaluation (after its last epoch, or when its time was up).</summary>
+    private static bool Finished(RunLog runLog, Plan run) => runLog.Evaluations.Any(e => e.Final || e.Epoch == run.Config.NumEpochs);
 
     /// <summary>Evaluation points with the sampled images, optimizer steps and training seconds behind them.</summary>
     public static List<CurvePoint> Curve(RunLog runLog, RlConfig config)
@@ -105,6 +120,6 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
         ArgumentNullException.ThrowIfNull(config);
         var perEpoch = config.ImagesPerEpoch;
         return [.. runLog.Evaluations.Select(e => new CurvePoint(e.Epoch, (long)e.Epoch * perEpoch, (long)e.Epoch * config.Train.UpdatesPerEpoch,
-            runLog.ElapsedAfter(e.Epoch), e.Overall, e.MeanReward))];
+            runLog.ElapsedAfter(e.Epoch), e.Overall, e.MeanReward) { Diversity = e.Diversity, Full = e.Full, Tags = e.Tags })];
     }
 }

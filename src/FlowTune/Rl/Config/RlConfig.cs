@@ -22,6 +22,13 @@ public sealed record RlConfig
     /// <summary>Number of epochs (one epoch = sample, score, update).</summary>
     public int NumEpochs { get; init; } = 100;
 
+    /// <summary>
+    /// Stop once this many minutes of training time have passed (sampling, rewards, updates and checkpoints; not
+    /// evaluations), at the end of the epoch under way; null = run all <see cref="NumEpochs"/>. Whichever limit comes
+    /// first ends the run. Time-to-accuracy comparisons (<c>flowtune compare --minutes</c>) set it.
+    /// </summary>
+    public double? MaxTrainMinutes { get; init; }
+
     /// <summary>Checkpoint every N epochs (and at the end).</summary>
     public int SaveFreq { get; init; } = 10;
 
@@ -75,6 +82,7 @@ public sealed record RlConfig
         Check(NumEpochs >= 0, $"num_epochs must be >= 0, got {NumEpochs}");
         Check(SaveFreq >= 1, $"save_freq must be >= 1, got {SaveFreq}");
         Check(EvalFreq >= 0, $"eval_freq must be >= 0, got {EvalFreq}");
+        Check(MaxTrainMinutes is null or > 0, $"max_train_minutes must be positive (or omitted), got {MaxTrainMinutes}");
         Check(NumCheckpointLimit >= 1, $"num_checkpoint_limit must be >= 1, got {NumCheckpointLimit}");
         Check(!string.IsNullOrWhiteSpace(Pretrained.Model), "pretrained.model must name a model folder");
         Check(Reward.Count > 0, "reward must name at least one reward, e.g. {geneval: 1.0}");
