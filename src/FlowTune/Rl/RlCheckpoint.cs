@@ -13,11 +13,12 @@ namespace FlowTune.Rl;
 /// An RL checkpoint folder (docs/FORMATS.md): <c>trainable.safetensors</c> (the trained parameters: adapters or the
 /// whole network), the shared <see cref="CheckpointFiles"/> (<c>ema.safetensors</c>, <c>optimizer.safetensors</c>,
 /// <c>trainer_state.json</c>: epoch, global step, seed, resolved config), <c>sampling.safetensors</c> (a separate
-/// sampling policy), the group planner's state (<c>prompt_stats.json</c> for adaptive groups) and
+/// sampling policy), the group planner's state (<c>prompt_stats.json</c> for adaptive groups), the per-prompt success
+/// trackers (<c>success_trackers.json</c>) and
 /// <c>model.json</c> + <c>model.safetensors</c> (the evaluation weights, loadable by <c>flowtune eval</c>). Random
 /// state needs no saving: every epoch's randomness derives from (seed, epoch).
 /// </summary>
-public sealed class RlCheckpoint(RlConfig config, PolicyModels models, AdamW optimizer, PolicyUpdater updater, IGroupPlanner planner)
+public sealed class RlCheckpoint(RlConfig config, PolicyModels models, AdamW optimizer, PolicyUpdater updater, IGroupPlanner planner, SuperFlow.PromptSuccessTrackers trackers)
 {
     /// <summary>The trained parameters.</summary>
     public const string TrainableFile = "trainable.safetensors";
@@ -43,6 +44,7 @@ public sealed class RlCheckpoint(RlConfig config, PolicyModels models, AdamW opt
         CheckpointFiles.SaveOptimizer(directory, optimizer);
         Json.Write(Path.Combine(directory, CheckpointFiles.State), new State(epoch, updater.GlobalStep, config.Seed, RlConfigLoader.ToYaml(config)));
         planner.Save(directory);
+        trackers.Save(directory);
         ModelCheckpoint.Save(directory, models.ForEvaluation);
     }
 
@@ -87,6 +89,7 @@ public sealed class RlCheckpoint(RlConfig config, PolicyModels models, AdamW opt
         var state = Json.Read<State>(Path.Combine(directory, CheckpointFiles.State));
         updater.GlobalStep = state.GlobalStep;
         planner.Restore(directory);
+        trackers.Restore(directory);
         return state.Epoch;
     }
 }

@@ -7,6 +7,7 @@ using FlowTune.Rl.Objectives;
 using FlowTune.Rl.Prompts;
 using FlowTune.Rl.Rollouts;
 using FlowTune.Rl.Scoring;
+using FlowTune.Rl.SuperFlow;
 using FlowTune.Rl.Update;
 using FlowTune.Training;
 
@@ -21,10 +22,11 @@ public sealed record EpochResult(EpochMetrics Metrics, IReadOnlyList<UpdateMetri
 /// (<see cref="RolloutSampler"/>, <see cref="RolloutBatch"/>) → rewards (<see cref="RewardStage"/>, scored on worker
 /// threads while sampling goes on) → advantages (<see cref="IAdvantageEstimator"/>, <see cref="EpochAdvantages"/>)
 /// → objective and update (<see cref="PolicyUpdater"/> over <see cref="TrainingBatch"/>es). A planner with several
-/// rounds sees each round's rewards before planning the next.
+/// rounds sees each round's rewards before planning the next; the per-prompt success trackers take the epoch's
+/// rewards after the advantages are computed (so a tracker baseline never sees its own epoch).
 /// </summary>
 public sealed class RlEpoch(IGroupPlanner planner, RolloutSampler sampler, RewardStage rewards, IAdvantageEstimator estimator,
-    PolicyUpdater updater, int seed, bool variableGroupSizes)
+    PolicyUpdater updater, PromptSuccessTrackers trackers, int seed, bool variableGroupSizes, double noiseLevel)
 {
     /// <summary>Runs epoch <paramref name="epoch"/> (0-based); <paramref name="clock"/> gives the run's training time.</summary>
     public EpochResult Run(int epoch, PromptDraw prompts, TrainingClock clock)
@@ -49,7 +51,12 @@ public sealed class RlEpoch(IGroupPlanner planner, RolloutSampler sampler, Rewar
             var waitSeconds = waitClock.Elapsed.TotalSeconds;
             var allRewards = scored.SelectMany(r => r.Scores).ToList();
             var allGroups = batches.SelectMany(b => b.Groups).ToList();
-            var advantages = estimator.Estimate(new AdvantageInput(allRewards, allGroups, values, batches[0].Times, variableGroupSizes));
+            var advantages = estimator.Estimate(new AdvantageInput(allRewards, allGroups, values, batches[0].Times, variableGroupSizes,
+                [.. groups.Select(g => g.Text)], noiseLevel));
+            foreach (var group in allGroups.Select((g, i) => (g, i)).GroupBy(x => x.g))
+            {
+                trackers.Update(groups[group.Key].Text, group.Select(x => allRewards[x.i]));
+            }
             var training = Slice(batches, advantages);
             var trainClock = Stopwatch.StartNew();
             var shuffle = new Random(Seeds.Derive31(seed, RandomStreams.RlUpdateShuffle, epoch));

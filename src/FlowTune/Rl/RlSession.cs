@@ -6,7 +6,9 @@ using FlowTune.Rl.Groups;
 using FlowTune.Rl.Objectives;
 using FlowTune.Rl.Prompts;
 using FlowTune.Rl.Rollouts;
+using FlowTune.Rl.Advantages;
 using FlowTune.Rl.Scoring;
+using FlowTune.Rl.SuperFlow;
 using FlowTune.Rl.Update;
 using FlowTune.Worlds;
 
@@ -34,10 +36,12 @@ public sealed class RlSession : IDisposable
         Optimizer = PolicyUpdater.CreateOptimizer(config.Train, Models);
         var objective = config.Objective.Create(new ObjectiveContext(config.Seed, Models, config.Sample));
         Updater = new PolicyUpdater(config.Train, Models, Optimizer, objective, needs.SamplingPolicy);
-        Planner = config.Groups.Create(config.Seed);
+        Trackers = new PromptSuccessTrackers(config.Trackers);
+        Planner = config.Groups.Create(config.Seed, Trackers);
         var sampler = new RolloutSampler(config.Sample, config.Seed, Models.RolloutPolicy, needs.Trajectory, config.Advantages.NeedsStepValues);
         var rewards = new RewardStage(new AsyncRewardScorer(RewardRegistry.Create(config.Reward, World)));
-        Epoch = new RlEpoch(Planner, sampler, rewards, config.Advantages.Create(), Updater, config.Seed, config.Groups.VariableGroupSizes);
+        Epoch = new RlEpoch(Planner, sampler, rewards, config.Advantages.Create(new AdvantageContext(Trackers)), Updater, Trackers, config.Seed,
+            config.Groups.VariableGroupSizes, config.Sample.NoiseLevel);
     }
 
     /// <summary>The resolved config.</summary>
@@ -63,6 +67,9 @@ public sealed class RlSession : IDisposable
 
     /// <summary>The group planner (its state is checkpointed).</summary>
     public IGroupPlanner Planner { get; }
+
+    /// <summary>The per-prompt success trackers (checkpointed).</summary>
+    public PromptSuccessTrackers Trackers { get; }
 
     /// <summary>The epoch pipeline.</summary>
     public RlEpoch Epoch { get; }

@@ -53,7 +53,7 @@ public sealed class RlTrainer
         using var session = new RlSession(_config);
         var models = session.Models;
         var store = new CheckpointStore(_runDirectory, _config.NumCheckpointLimit);
-        var checkpoints = new RlCheckpoint(_config, models, session.Optimizer, session.Updater, session.Planner);
+        var checkpoints = new RlCheckpoint(_config, models, session.Optimizer, session.Updater, session.Planner, session.Trackers);
         var epoch = 0;
         var elapsedBefore = 0.0;
         if (resume && store.Latest() is { } latest)

@@ -124,6 +124,43 @@ public sealed class RlTrainerTests
         });
     }
 
+    [Theory]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    [InlineData(false, false, true)]
+    [InlineData(true, true, true)]
+    public void Should_TrainAndResumeBitIdentically_When_PublishedSuperFlowPartsAreOn(bool uncertainty, bool tracker, bool sigma)
+    {
+        // Given: each part of SuperFlow as published on its own, and all three (groups of 3–4 by uncertainty bin)
+        var config = Tiny() with
+        {
+            Groups = uncertainty ? new UncertaintyGroupOptions { NumGroupsPerEpoch = 2, MaxGroupSize = 4, Bins = 2 } : Tiny().Groups,
+            Advantages = tracker ? new TrackerAdvantageOptions { SigmaSteps = sigma } : new GroupAdvantageOptions { SigmaSteps = sigma },
+        };
+        var straight = Path.Combine(Path.GetTempPath(), $"sfp-a-{Guid.NewGuid():N}");
+        var resumed = Path.Combine(Path.GetTempPath(), $"sfp-b-{Guid.NewGuid():N}");
+
+        // When
+        var trainer = new RlTrainer(config, straight, TextWriter.Null);
+        trainer.Run(false, CancellationToken.None);
+        new RlTrainer(config with { NumEpochs = 1 }, resumed, TextWriter.Null).Run(false, CancellationToken.None);
+        new RlTrainer(config, resumed, TextWriter.Null).Run(true, CancellationToken.None);
+
+        // Then: on-policy first updates; bins give one group of 4 and one of 3; the tracker baseline trains every
+        // rollout; the trackers and weights resume bit-identically
+        Assert.All(trainer.Epochs, e => Assert.True(e.FirstUpdateMaxRatioDeviation < 1e-6));
+        Assert.All(trainer.Epochs, e => Assert.Equal(uncertainty ? 7 : 8, e.Images));
+        if (tracker)
+        {
+            Assert.All(trainer.Epochs, e => Assert.Equal(e.Images, e.TrainedSamples));
+        }
+        CheckpointAssert.SameFiles(Path.Combine(straight, "checkpoint_000002"), Path.Combine(resumed, "checkpoint_000002"), "trainable.safetensors", "optimizer.safetensors");
+        Assert.Equal(File.ReadAllText(Path.Combine(straight, "checkpoint_000002", PromptSuccessTrackers.FileName)),
+            File.ReadAllText(Path.Combine(resumed, "checkpoint_000002", PromptSuccessTrackers.FileName)));
+        Directory.Delete(straight, true);
+        Directory.Delete(resumed, true);
+    }
+
     [Fact]
     public void Should_EndWithIdenticalWeights_When_KilledAndResumed()
     {

@@ -18,8 +18,20 @@ public record GroupAdvantageOptions : IAdvantageOptions
     /// </summary>
     public bool? SmallGroupCorrection { get; init; }
 
+    /// <summary>
+    /// SuperFlow's σ_t-scaled step advantages (docs/ALGORITHMS.md §6.4): each step k of a rollout gets η·σ_k·A instead
+    /// of A, so high-noise steps get more of the credit; needs an objective that trains steps (grpo).
+    /// </summary>
+    public bool SigmaSteps { get; init; }
+
+    /// <summary>The scale η of <see cref="SigmaSteps"/> (null = 1 / mean_k σ_k: the steps' mean weight is 1).</summary>
+    public double? SigmaEta { get; init; }
+
     /// <inheritdoc/>
     public virtual bool NeedsStepValues => false;
+
+    /// <inheritdoc/>
+    public virtual bool ProducesStepAdvantages => SigmaSteps;
 
     /// <inheritdoc/>
     public virtual IEnumerable<string> Validate()
@@ -32,13 +44,17 @@ public record GroupAdvantageOptions : IAdvantageOptions
         {
             yield return $"advantages.eps must be positive, got {Eps}";
         }
+        if (SigmaEta is not null and not > 0)
+        {
+            yield return $"advantages.sigma_eta must be positive (or omitted), got {SigmaEta}";
+        }
     }
 
     /// <inheritdoc/>
-    public virtual IAdvantageEstimator Create() => new GroupAdvantageEstimator(this);
+    public virtual IAdvantageEstimator Create(AdvantageContext? context = null) => new GroupAdvantageEstimator(this);
 }
 
-/// <summary>A = (r − mean_group r) / (std + eps), clipped; zero-variance groups are not trained.</summary>
+/// <summary>A = (r − mean_group r) / (std + eps), clipped; zero-variance groups are not trained; optionally σ_t-scaled per step.</summary>
 public sealed class GroupAdvantageEstimator(GroupAdvantageOptions options) : IAdvantageEstimator
 {
     /// <inheritdoc/>
@@ -46,7 +62,7 @@ public sealed class GroupAdvantageEstimator(GroupAdvantageOptions options) : IAd
     {
         ArgumentNullException.ThrowIfNull(input);
         var a = Trajectory(options, input);
-        return new EpochAdvantages(a.Values, [.. a.ZeroVarianceGroup.Select(z => !z)], null, a.ZeroStdRatio);
+        return new EpochAdvantages(a.Values, [.. a.ZeroVarianceGroup.Select(z => !z)], SuperFlow.SigmaSteps.For(options, input, a.Values), a.ZeroStdRatio);
     }
 
     /// <summary>The trajectory advantages every estimator of this family starts from.</summary>

@@ -6,8 +6,13 @@ namespace FlowTune.Rl.Advantages;
 /// <param name="Values">Values V_0 … V_T per rollout (only for estimators with <see cref="IAdvantageOptions.NeedsStepValues"/>).</param>
 /// <param name="Grid">The rollouts' time grid t_0 = 1 … t_T = 0.</param>
 /// <param name="VariableGroupSizes">Whether the planner makes groups of different sizes.</param>
+/// <param name="GroupPrompts">The prompt text of every group id (estimators that track prompts read it).</param>
+/// <param name="NoiseLevel">The rollouts' SDE noise level a (σ_t-scaled step advantages read it).</param>
 public sealed record AdvantageInput(IReadOnlyList<double> Rewards, IReadOnlyList<int> Groups, IReadOnlyList<double[]>? Values,
-    IReadOnlyList<double> Grid, bool VariableGroupSizes);
+    IReadOnlyList<double> Grid, bool VariableGroupSizes, IReadOnlyList<string>? GroupPrompts = null, double NoiseLevel = 0);
+
+/// <summary>What an estimator may read besides its options: the run's per-prompt success trackers.</summary>
+public sealed record AdvantageContext(SuperFlow.PromptSuccessTrackers Trackers);
 
 /// <summary>The advantages of an epoch, in rollout order.</summary>
 /// <param name="Values">Trajectory advantage of every rollout (0 in zero-variance groups).</param>
@@ -33,9 +38,12 @@ public interface IAdvantageOptions
     /// <summary>Whether rollouts must score each step's one-step prediction (the values of step-level advantages).</summary>
     bool NeedsStepValues { get; }
 
+    /// <summary>Whether the estimator gives each step its own advantage (only objectives that train steps can use them).</summary>
+    bool ProducesStepAdvantages { get; }
+
     /// <summary>Every problem with the values.</summary>
     IEnumerable<string> Validate();
 
-    /// <summary>The estimator.</summary>
-    IAdvantageEstimator Create();
+    /// <summary>The estimator (estimators that read the trackers require <paramref name="context"/>).</summary>
+    IAdvantageEstimator Create(AdvantageContext? context = null);
 }

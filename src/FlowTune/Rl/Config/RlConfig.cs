@@ -3,6 +3,7 @@ using FlowTune.Rl.Groups;
 using FlowTune.Rl.Objectives;
 using FlowTune.Rl.Prompts;
 using FlowTune.Rl.Rollouts;
+using FlowTune.Rl.SuperFlow;
 using FlowTune.Rl.Update;
 
 namespace FlowTune.Rl.Config;
@@ -62,6 +63,9 @@ public sealed record RlConfig
     /// <summary>Optimizer, EMA and what is trained.</summary>
     public UpdateOptions Train { get; init; } = new();
 
+    /// <summary>The per-prompt success trackers (SuperFlow as published: the uncertainty planner and the tracker baseline read them).</summary>
+    public TrackerOptions Trackers { get; init; } = new();
+
     /// <summary>The periodic and final evaluations.</summary>
     public RlEvalOptions Eval { get; init; } = new();
 
@@ -93,12 +97,15 @@ public sealed record RlConfig
         p.AddRange(Objective.Validate());
         p.AddRange(Train.Validate());
         p.AddRange(Eval.Validate());
+        p.AddRange(Trackers.Validate());
         var needs = Objective.Needs;
         var objective = PolicyObjectives.Registry.NameOf(Objective);
         Check(!needs.StochasticRollouts || Sample.NoiseLevel > 0,
             $"sample.noise_level must be positive for objective {objective} (it trains transition likelihoods), got {Sample.NoiseLevel}");
         Check(needs.StepAdvantages || !Advantages.NeedsStepValues,
             $"advantages {AdvantageEstimators.Registry.NameOf(Advantages)} needs an objective that trains each step (grpo); objective {objective} trains on final images only");
+        Check(needs.StepAdvantages || !Advantages.ProducesStepAdvantages || Advantages.NeedsStepValues,
+            $"advantages.sigma_steps needs an objective that trains each step (grpo); objective {objective} trains on final images only");
         var batches = (ImagesPerEpoch + Sample.BatchSize - 1) / Math.Max(1, Sample.BatchSize);
         Check(Groups.VariableGroupSizes || Train.UpdatesPerEpoch <= batches,
             $"train.updates_per_epoch is {Train.UpdatesPerEpoch}, but an epoch has only {batches} rollout batches ({ImagesPerEpoch} images / sample.batch_size {Sample.BatchSize}); lower it or lower sample.batch_size");

@@ -25,7 +25,7 @@ public sealed record FixedGroupOptions : IGroupOptions
     public IEnumerable<string> Validate() => GroupCounts.Validate(NumGroupsPerEpoch, NumImagePerPrompt);
 
     /// <inheritdoc/>
-    public IGroupPlanner Create(int seed) => new FixedGroupPlanner(this, seed);
+    public IGroupPlanner Create(int seed, SuperFlow.PromptSuccessTrackers? trackers = null) => new FixedGroupPlanner(this, seed);
 }
 
 /// <summary>Draws the epoch's prompts (stream <see cref="RandomStreams.RlPrompts"/>) and gives each K rollouts in one round.</summary>

@@ -15,6 +15,9 @@ public interface IGroupOptions
     /// <summary>Every problem with the values, each naming the field and the value.</summary>
     IEnumerable<string> Validate();
 
-    /// <summary>The planner; <paramref name="seed"/> is the run seed (prompt draws derive from it).</summary>
-    IGroupPlanner Create(int seed);
+    /// <summary>
+    /// The planner; <paramref name="seed"/> is the run seed (prompt draws derive from it); <paramref name="trackers"/>
+    /// are the run's per-prompt success trackers (planners that read them require them).
+    /// </summary>
+    IGroupPlanner Create(int seed, SuperFlow.PromptSuccessTrackers? trackers = null);
 }

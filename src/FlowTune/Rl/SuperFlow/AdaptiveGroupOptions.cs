@@ -51,7 +51,7 @@ public sealed record AdaptiveGroupOptions : IGroupOptions
         $"{ImagesPerEpoch} images per epoch in variance-aware groups of {MinGroupSize}–{MaxGroupSize} (first round {FirstRoundSize}{(StratifyTags ? ", tag shares kept" : "")})";
 
     /// <inheritdoc/>
-    public IGroupPlanner Create(int seed) => new AdaptiveGroupPlanner(this, seed);
+    public IGroupPlanner Create(int seed, PromptSuccessTrackers? trackers = null) => new AdaptiveGroupPlanner(this, seed);
 
     /// <inheritdoc/>
     public IEnumerable<string> Validate()

@@ -15,6 +15,9 @@ public sealed record StepAdvantageOptions : GroupAdvantageOptions
     public override bool NeedsStepValues => true;
 
     /// <inheritdoc/>
+    public override bool ProducesStepAdvantages => true;
+
+    /// <inheritdoc/>
     public override IEnumerable<string> Validate()
     {
         foreach (var problem in base.Validate())
@@ -25,10 +28,14 @@ public sealed record StepAdvantageOptions : GroupAdvantageOptions
         {
             yield return $"advantages.step_weight must be in [0, 1], got {StepWeight}";
         }
+        if (SigmaSteps)
+        {
+            yield return "advantages.sigma_steps belongs to the group and tracker estimators; the step estimator makes its own step advantages";
+        }
     }
 
     /// <inheritdoc/>
-    public override IAdvantageEstimator Create() => new StepAdvantageEstimator(this);
+    public override IAdvantageEstimator Create(AdvantageContext? context = null) => new StepAdvantageEstimator(this);
 }
 
 /// <summary>Trajectory advantages as the group estimator's, plus per-step advantages from the values; σ = std of the epoch's rewards + eps.</summary>
