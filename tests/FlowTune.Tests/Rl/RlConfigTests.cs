@@ -17,6 +17,11 @@ public sealed class RlConfigTests
     [InlineData("configs/shapes-groups.yaml", "adaptive", "group", "grpo")]
     [InlineData("configs/shapes-steps.yaml", "fixed", "step", "grpo")]
     [InlineData("configs/shapes-nft.yaml", "fixed", "group", "nft")]
+    [InlineData("configs/shapes-awm.yaml", "fixed", "group", "awm")]
+    [InlineData("configs/shapes-superflow-published.yaml", "uncertainty", "tracker", "grpo")]
+    [InlineData("configs/shapes-sfp-groups.yaml", "uncertainty", "group", "grpo")]
+    [InlineData("configs/shapes-sfp-tracker.yaml", "fixed", "tracker", "grpo")]
+    [InlineData("configs/shapes-sfp-sigma.yaml", "fixed", "group", "grpo")]
     [InlineData("configs/shapes-groups-strat.yaml", "adaptive", "group", "grpo")]
     [InlineData("configs/shapes-superflow-strat.yaml", "adaptive", "step", "grpo")]
     public void Should_LoadShippedConfigs_When_Parsed(string file, string groups, string advantages, string objective)
