@@ -14,11 +14,13 @@ public static class TrainCommand
         var output = new Option<DirectoryInfo?>("--out") { Description = "Run directory (default: runs/<config name>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in the run directory." };
         var epochs = new Option<int?>("--epochs") { Description = "Override num_epochs." };
+        var minutes = new Option<double?>("--minutes") { Description = "Override max_train_minutes: stop after the epoch that passes this much training time (evaluations not counted)." };
         var command = new Command("train", "Online RL (Flow-GRPO, NFT, SuperFlow: whatever the config names) of a pretrained flow model against a reward.");
         command.Options.Add(config);
         command.Options.Add(output);
         command.Options.Add(resume);
         command.Options.Add(epochs);
+        command.Options.Add(minutes);
         command.SetAction(parse =>
         {
             var file = parse.GetValue(config)!;
@@ -26,6 +28,10 @@ public static class TrainCommand
             if (parse.GetValue(epochs) is { } n)
             {
                 loaded = loaded with { NumEpochs = n };
+            }
+            if (parse.GetValue(minutes) is { } m)
+            {
+                loaded = loaded with { MaxTrainMinutes = m };
             }
             var dir = parse.GetValue(output)?.FullName ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file.Name));
             using var cts = CommonOptions.CancelOnCtrlC(Console.Out);

@@ -88,7 +88,8 @@ public sealed class RlTrainer
             metrics.Write(epochMetrics);
             Epochs.Add(epochMetrics);
             epoch++;
-            _log.WriteLine(Invariant($"epoch {epoch}/{_config.NumEpochs}  reward {epochMetrics.RewardMean:F3} ± {epochMetrics.RewardStd:F3}  zero-std {epochMetrics.ZeroStdRatio:P0}  {epochMetrics.ImagesPerSecond:F1} img/s  (sample {epochMetrics.SamplingSeconds:F1} s, reward wait {epochMetrics.RewardWaitSeconds:F1} s, train {epochMetrics.TrainingSeconds:F1} s)  first-update |ratio−1| {epochMetrics.FirstUpdateMaxRatioDeviation:E1}"));
+            var progress = _config.MaxTrainMinutes is { } limit ? Invariant($"{epoch} ({clock.Seconds / 60:F1}/{limit:0.#} training minutes)") : $"{epoch}/{_config.NumEpochs}";
+            _log.WriteLine(Invariant($"epoch {progress}  reward {epochMetrics.RewardMean:F3} ± {epochMetrics.RewardStd:F3}  zero-std {epochMetrics.ZeroStdRatio:P0}  {epochMetrics.ImagesPerSecond:F1} img/s  (sample {epochMetrics.SamplingSeconds:F1} s, reward wait {epochMetrics.RewardWaitSeconds:F1} s, train {epochMetrics.TrainingSeconds:F1} s)  first-update |ratio−1| {epochMetrics.FirstUpdateMaxRatioDeviation:E1}"));
             var last = epoch == _config.NumEpochs || TimeUp();
             if (epoch % _config.SaveFreq == 0 || last || cancel.IsCancellationRequested)
             {

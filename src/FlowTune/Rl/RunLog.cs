@@ -6,8 +6,9 @@ namespace FlowTune.Rl;
 
 /// <summary>
 /// The epoch and evaluation records of a run directory's <c>metrics.jsonl</c>. A resumed run appends again the epochs
-/// after its checkpoint, so each epoch's last record wins, and records after <c>upToEpoch</c> (a crashed run's tail
-/// beyond the checkpoint it resumes from) are left out.
+/// after its checkpoint, so each epoch's last record wins, an evaluation is dropped when its epoch or an earlier one is
+/// run again after it (the interrupted run's evaluations, which the resumed run may make at other epochs), and records
+/// after <c>upToEpoch</c> (a crashed run's tail beyond the checkpoint it resumes from) are left out.
 /// </summary>
 public sealed record RunLog(IReadOnlyList<EpochMetrics> Epochs, IReadOnlyList<EvalMetrics> Evaluations)
 {
@@ -37,6 +38,11 @@ public sealed record RunLog(IReadOnlyList<EpochMetrics> Epochs, IReadOnlyList<Ev
                     if (kind == "epoch" && doc.RootElement.Deserialize<EpochMetrics>(Json.Options) is { } e && e.Epoch <= upToEpoch)
                     {
                         epochs[e.Epoch] = e;
+                        // an epoch run again after a resume: evaluations written after it by the interrupted run are stale
+                        foreach (var stale in evals.Keys.Where(k => k >= e.Epoch).ToList())
+                        {
+                            evals.Remove(stale);
+                        }
                     }
                     else if (kind == "eval" && doc.RootElement.Deserialize<EvalMetrics>(Json.Options) is { } v && v.Epoch <= upToEpoch)
                     {

@@ -37,6 +37,23 @@ public sealed class RunLogTests
     }
 
     [Fact]
+    public void Should_DropTheInterruptedRunsEvaluations_When_TheirEpochsRanAgain()
+    {
+        // Given: a time-limited run evaluated after epochs 3 and 4, was killed after 4, and resumed from epoch 2's
+        // checkpoint; the resumed run (slower) evaluated after epoch 5 instead
+        var dir = WriteLog(Eval(0, 0.1), Epoch(1, 10), Epoch(2, 20), Epoch(3, 30), Eval(3, 0.3), Epoch(4, 40), Eval(4, 0.4),
+            Epoch(3, 35), Epoch(4, 45), Epoch(5, 55), Eval(5, 0.5));
+
+        // When
+        var log = RunLog.Read(dir);
+
+        // Then: the evaluations after epochs 3 and 4 belong to the interrupted run
+        Directory.Delete(dir, true);
+        Assert.Equal([0, 5], log.Evaluations.Select(e => e.Epoch));
+        Assert.Equal(55, log.ElapsedAfter(5));
+    }
+
+    [Fact]
     public void Should_LeaveOutTheTail_When_ReadUpToTheCheckpointEpoch()
     {
         var dir = WriteLog(Epoch(1, 10), Epoch(2, 20), Eval(2, 0.2));

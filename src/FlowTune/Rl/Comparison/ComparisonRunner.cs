@@ -81,7 +81,10 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
                 log.WriteLine($"== {run.Name}, seed {run.Seed}: finished earlier ({run.Directory})");
                 continue;
             }
-            log.WriteLine($"== {run.Name}, seed {run.Seed}: {run.Config.NumEpochs} epochs × {run.Config.ImagesPerEpoch} images");
+            var limit = run.Config.MaxTrainMinutes is { } minutes && run.Config.NumEpochs >= 1_000_000
+                ? $"{minutes:0.#} training minutes"
+                : $"{run.Config.NumEpochs} epochs" + (run.Config.MaxTrainMinutes is { } m ? $" or {m:0.#} training minutes" : "");
+            log.WriteLine($"== {run.Name}, seed {run.Seed}: {limit}, {run.Config.ImagesPerEpoch} images per epoch");
             new RlTrainer(run.Config, run.Directory, log, new EvalCache(Path.Combine(outputDirectory, "eval-cache"))).Run(resume: true, cancel);
         }
     }

@@ -41,13 +41,13 @@ public sealed record UncertaintyGroupOptions : IGroupOptions
     /// <inheritdoc/>
     public IEnumerable<string> Validate()
     {
-        foreach (var problem in GroupCounts.Validate(NumGroupsPerEpoch, MaxGroupSize - Bins + 1))
+        if (NumGroupsPerEpoch < 1)
         {
-            yield return problem.Replace("num_image_per_prompt", "max_group_size - bins + 1", StringComparison.Ordinal);
+            yield return $"groups.num_groups_per_epoch must be >= 1, got {NumGroupsPerEpoch}";
         }
-        if (Bins < 1)
+        if (Bins < 1 || MaxGroupSize - Bins + 1 < 2)
         {
-            yield return $"groups.bins must be >= 1, got {Bins}";
+            yield return $"groups.bins must be >= 1 and leave the least uncertain bin a group of 2 (max_group_size - bins + 1 >= 2), got bins {Bins}, max_group_size {MaxGroupSize}";
         }
         if (!(Epsilon > 0))
         {

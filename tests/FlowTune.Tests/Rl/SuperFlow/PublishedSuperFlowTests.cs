@@ -42,6 +42,17 @@ public sealed class PublishedSuperFlowTests
     }
 
     [Fact]
+    public void Should_NameTheValues_When_UncertaintyGroupsAreInvalid()
+    {
+        var problems = new UncertaintyGroupOptions { NumGroupsPerEpoch = 0, MaxGroupSize = 4, Bins = 4, Epsilon = 0 }.Validate().ToList();
+        Assert.Contains("groups.num_groups_per_epoch must be >= 1, got 0", problems);
+        Assert.Contains(problems, p => p.Contains("got bins 4, max_group_size 4", StringComparison.Ordinal));
+        Assert.Contains("groups.epsilon must be positive, got 0", problems);
+        Assert.Empty(new UncertaintyGroupOptions().Validate());
+        Assert.Contains("trackers.forgetting must be in (0, 1], got 0", new TrackerOptions { Forgetting = 0 }.Validate());
+    }
+
+    [Fact]
     public void Should_DrawInProportionToUncertainty_When_SamplingPrompts()
     {
         // Given: weights 0 (never), 1 and 3
