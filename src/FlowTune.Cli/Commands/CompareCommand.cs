@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FlowTune.Common;
 using FlowTune.Rl;
 using FlowTune.Rl.Comparison;
 using FlowTune.Rl.Config;
@@ -56,6 +57,10 @@ public static class CompareCommand
             var schedule = part.Count == 1
                 ? $"one run at a time, each alone in this process with {FlowTune.Torch.TorchRuntime.NumThreads} libtorch intra-op threads, in seed-major order"
                 : $"{part.Count} processes side by side (--shard K/{part.Count}), each running its share one at a time with {FlowTune.Torch.TorchRuntime.NumThreads} libtorch intra-op threads";
+            var clocks = loaded.Select(c => c.Item2.Clock).Distinct().Select(k => k == TrainingClockKind.Unstolen
+                ? "wall time less the CPU time the hypervisor stole (clock: unstolen)"
+                : "wall time (clock: wall)");
+            schedule += "; training minutes: " + string.Join(" or ", clocks);
             var table = limits.Minutes is null ? ComparisonReport.Table(runs) : ComparisonReport.TimeTable(runs, limits.Milestones, schedule);
             File.WriteAllText(Path.Combine(dir, "table.md"), table);
             File.WriteAllText(Path.Combine(dir, "curves.html"), ComparisonReport.Html(runs, byMinutes: limits.Minutes is not null, table));

@@ -74,7 +74,7 @@ public sealed class RlTrainer
             Evaluate(models, session.Test, judge, 0, metrics, full: eval.FullEveryMinutes is not null, final: false, seconds: 0);
         }
         // training time (sampling, reward, updates, checkpoints), carried over a resume; evaluations are not counted
-        var clock = new TrainingClock(elapsedBefore);
+        var clock = new TrainingClock(elapsedBefore, _config.Clock);
         bool TimeUp() => _config.MaxTrainMinutes is { } limit && clock.Seconds >= limit * 60;
         while (epoch < _config.NumEpochs && !TimeUp() && !cancel.IsCancellationRequested)
         {

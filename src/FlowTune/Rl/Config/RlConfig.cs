@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using FlowTune.Rl.Advantages;
 using FlowTune.Rl.Groups;
 using FlowTune.Rl.Objectives;
@@ -29,6 +30,13 @@ public sealed record RlConfig
     /// first ends the run. Time-to-accuracy comparisons (<c>flowtune compare --minutes</c>) set it.
     /// </summary>
     public double? MaxTrainMinutes { get; init; }
+
+    /// <summary>
+    /// What training minutes count (<see cref="MaxTrainMinutes"/>, evaluations by minutes, the minutes in metrics):
+    /// <c>unstolen</c> (default) is wall time less the share of CPU time a shared VM's hypervisor stole meanwhile, so
+    /// runs made in fast and slow hours compare; <c>wall</c> is plain elapsed time. Equal where nothing is stolen.
+    /// </summary>
+    public TrainingClockKind Clock { get; init; } = TrainingClockKind.Unstolen;
 
     /// <summary>Checkpoint every N epochs (and at the end).</summary>
     public int SaveFreq { get; init; } = 10;
