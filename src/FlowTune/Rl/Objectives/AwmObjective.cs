@@ -120,21 +120,17 @@ public sealed record AwmOptions : IObjectiveOptions
 /// </summary>
 public sealed class AwmObjective(AwmOptions options, ObjectiveContext context) : IPolicyObjective
 {
-    private Generator? _generator;
+    private readonly EpochGenerator _noise = new(context.Seed, RandomStreams.RlAwmNoising);
 
     /// <inheritdoc/>
-    public void BeginEpoch(int epoch)
-    {
-        _generator?.Dispose();
-        _generator = new Generator(Seeds.Derive(context.Seed, RandomStreams.RlAwmNoising, epoch));
-    }
+    public void BeginEpoch(int epoch) => _noise.Begin(epoch);
 
     /// <inheritdoc/>
     public void Accumulate(TrainingBatch batch, double weight, UpdateStats stats)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(stats);
-        var generator = _generator ?? throw new InvalidOperationException("BeginEpoch must be called before Accumulate");
+        var generator = _noise.Current;
         var models = context.Models;
         var old = models.SamplingPolicy ?? throw new InvalidOperationException("the AWM objective needs the epoch-start copy of the policy (a sampling policy)");
         var n = batch.Count;

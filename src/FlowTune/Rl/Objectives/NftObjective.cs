@@ -97,21 +97,17 @@ public sealed class NftObjective(NftOptions options, ObjectiveContext context) :
     /// <summary>Lower bound of the adaptive weights (the reference's 1e-5).</summary>
     public const double MinWeight = 1e-5;
 
-    private Generator? _generator;
+    private readonly EpochGenerator _noise = new(context.Seed, RandomStreams.RlNftRenoising);
 
     /// <inheritdoc/>
-    public void BeginEpoch(int epoch)
-    {
-        _generator?.Dispose();
-        _generator = new Generator(Seeds.Derive(context.Seed, RandomStreams.RlNftRenoising, epoch));
-    }
+    public void BeginEpoch(int epoch) => _noise.Begin(epoch);
 
     /// <inheritdoc/>
     public void Accumulate(TrainingBatch batch, double weight, UpdateStats stats)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(stats);
-        var generator = _generator ?? throw new InvalidOperationException("BeginEpoch must be called before Accumulate");
+        var generator = _noise.Current;
         var models = context.Models;
         var old = models.SamplingPolicy ?? throw new InvalidOperationException("the NFT objective needs a separate sampling policy");
         var n = batch.Count;
