@@ -73,12 +73,15 @@ public sealed class RlTrainer
         {
             Evaluate(models, session.Test, judge, 0, metrics, full: eval.FullEveryMinutes is not null, final: false, seconds: 0);
         }
-        // training time (sampling, reward, updates, checkpoints), carried over a resume; evaluations are not counted
+        // training time (sampling, reward, updates, checkpoints), carried over a resume; evaluations are not counted.
+        // Every decision (stop, evaluate) uses the time recorded with the epoch, the same number a resume reads back,
+        // so a resumed run takes the decisions the interrupted one took.
         var clock = new TrainingClock(elapsedBefore, _config.Clock);
-        bool TimeUp() => _config.MaxTrainMinutes is { } limit && clock.Seconds >= limit * 60;
-        while (epoch < _config.NumEpochs && !TimeUp() && !cancel.IsCancellationRequested)
+        var trained = elapsedBefore;
+        bool TimeUp(double seconds) => _config.MaxTrainMinutes is { } limit && seconds >= limit * 60;
+        while (epoch < _config.NumEpochs && !TimeUp(trained) && !cancel.IsCancellationRequested)
         {
-            var before = clock.Seconds;
+            var before = trained;
             var result = session.RunEpoch(epoch, clock);
             foreach (var update in result.Updates)
             {
@@ -88,20 +91,20 @@ public sealed class RlTrainer
             metrics.Write(epochMetrics);
             Epochs.Add(epochMetrics);
             epoch++;
-            var progress = _config.MaxTrainMinutes is { } limit ? Invariant($"{epoch} ({clock.Seconds / 60:F1}/{limit:0.#} training minutes)") : $"{epoch}/{_config.NumEpochs}";
+            trained = epochMetrics.ElapsedSeconds;
+            var progress = _config.MaxTrainMinutes is { } limit ? Invariant($"{epoch} ({trained / 60:F1}/{limit:0.#} training minutes)") : $"{epoch}/{_config.NumEpochs}";
             _log.WriteLine(Invariant($"epoch {progress}  reward {epochMetrics.RewardMean:F3} ± {epochMetrics.RewardStd:F3}  zero-std {epochMetrics.ZeroStdRatio:P0}  {epochMetrics.ImagesPerSecond:F1} img/s  (sample {epochMetrics.SamplingSeconds:F1} s, reward wait {epochMetrics.RewardWaitSeconds:F1} s, train {epochMetrics.TrainingSeconds:F1} s)  first-update |ratio−1| {epochMetrics.FirstUpdateMaxRatioDeviation:E1}"));
-            var last = epoch == _config.NumEpochs || TimeUp();
+            var last = epoch == _config.NumEpochs || TimeUp(trained);
             if (epoch % _config.SaveFreq == 0 || last || cancel.IsCancellationRequested)
             {
                 var path = store.Save(epoch, dir => checkpoints.Save(dir, epoch));
                 _log.WriteLine($"  checkpoint {path}");
             }
-            var after = clock.Seconds;
-            var full = eval.FullEveryMinutes is { } f && (last || Crossed(before, after, f));
-            if ((_config.EvalFreq > 0 && epoch % _config.EvalFreq == 0) || last || full || (eval.EveryMinutes is { } m && Crossed(before, after, m)))
+            var full = eval.FullEveryMinutes is { } f && (last || Crossed(before, trained, f));
+            if ((_config.EvalFreq > 0 && epoch % _config.EvalFreq == 0) || last || full || (eval.EveryMinutes is { } m && Crossed(before, trained, m)))
             {
                 clock.Pause();
-                Evaluate(models, session.Test, judge, epoch, metrics, full, last, after);
+                Evaluate(models, session.Test, judge, epoch, metrics, full, last, trained);
                 clock.Resume();
             }
         }
