@@ -19,6 +19,7 @@ public sealed class RlConfigTests
     [InlineData("configs/shapes-nft.yaml", "fixed", "group", "nft")]
     [InlineData("configs/shapes-nft-fast.yaml", "fixed", "group", "nft")]
     [InlineData("configs/shapes-nft-pilot.yaml", "fixed", "group", "nft")]
+    [InlineData("configs/shapes-nft-anchored.yaml", "fixed", "group", "nft")]
     [InlineData("configs/shapes-awm.yaml", "fixed", "group", "awm")]
     [InlineData("configs/shapes-superflow-published.yaml", "uncertainty", "tracker", "grpo")]
     [InlineData("configs/shapes-sfp-groups.yaml", "uncertainty", "group", "grpo")]
