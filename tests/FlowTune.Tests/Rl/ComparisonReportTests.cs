@@ -65,6 +65,26 @@ public sealed class ComparisonReportTests
     }
 
     [Fact]
+    public void Should_CompareOnlyFullEvaluationsWithTheThreshold_When_QuickOnesAreInterleaved()
+    {
+        // Given: quick evaluations (other prompts, another scale) at 5 and 15 minutes that read above the threshold, full
+        // ones at 0, 10 and 20 minutes; the reference's full final is 0.5 and the method's full evaluations reach it at 20
+        static CurvePoint Point(int i, double accuracy, bool full) => new(i, i * 96L, i * 2L, i * 300.0, accuracy, accuracy) { Full = full };
+        var runs = new List<ComparisonRun>
+        {
+            new("grpo", 1, [Point(0, 0.4, true), Point(1, 0.7, false), Point(2, 0.45, true), Point(3, 0.7, false), Point(4, 0.5, true)]),
+            new("nft", 1, [Point(0, 0.4, true), Point(1, 0.9, false), Point(2, 0.48, true), Point(3, 0.9, false), Point(4, 0.55, true)]),
+        };
+
+        // When
+        var table = ComparisonReport.TimeTable(runs, [10, 20], "one run at a time");
+
+        // Then: both reach 0.5 at 20 minutes (8 steps), not at the quick 5-minute point; at 10 min is the full 0.48
+        Assert.Contains("| nft | 1 | 48.0 % | 55.0 % | 55.0 % | 20.0 | 8 | 1/1 |", table, StringComparison.Ordinal);
+        Assert.Contains("| grpo | 1 | 45.0 % | 50.0 % | 50.0 % | 20.0 | 8 | 1/1 |", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Should_PlaceMilestonesAtMultiplesOfTheFullEvaluation_When_LimitsAreInMinutes()
     {
         Assert.Equal([10.0, 20.0, 30.0], new ComparisonLimits(null, 30).Milestones);

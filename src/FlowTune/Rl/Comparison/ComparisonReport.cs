@@ -94,7 +94,8 @@ public static class ComparisonReport
 
     /// <summary>
     /// An HTML page with <paramref name="table"/> and one SVG chart of mean accuracy per config against optimizer
-    /// steps, or against training minutes (<paramref name="byMinutes"/>).
+    /// steps, or against training minutes (<paramref name="byMinutes"/>): a solid line through the evaluations made
+    /// like the final one, a dashed one through the others.
     /// </summary>
     public static string Html(IReadOnlyList<ComparisonRun> runs, bool byMinutes, string table)
     {
@@ -116,14 +117,23 @@ public static class ComparisonReport
         for (var c = 0; c < configs.Count; c++)
         {
             var mine = runs.Where(r => r.Config == configs[c]).ToList();
-            var points = mine[0].Curve.Select((p, i) => (X: mine.Where(r => r.Curve.Count > i).Average(r => X(r.Curve[i])), Mean: mine.Where(r => r.Curve.Count > i).Average(r => r.Curve[i].Overall)));
-            var path = string.Join(" ", points.Select(p => Invariant($"{pad + p.X / maxX * (w - pad - 10):F1},{h - pad - p.Mean * (h - pad - 10):F1}")));
-            svg.Append(Invariant($"<polyline fill='none' stroke='{colors[c % colors.Length]}' stroke-width='2' points='{path}'/>"));
+            // one line per evaluation protocol (their accuracies are on different scales): the final's solid, the other dashed
+            foreach (var likeFinal in new[] { true, false })
+            {
+                var curves = mine.Select(r => r.Curve.Where(p => (p.Full == r.Curve[^1].Full) == likeFinal).ToList()).ToList();
+                var points = curves[0].Select((p, i) => (X: curves.Where(k => k.Count > i).Average(k => X(k[i])), Mean: curves.Where(k => k.Count > i).Average(k => k[i].Overall))).ToList();
+                if (points.Count == 0)
+                {
+                    continue;
+                }
+                var path = string.Join(" ", points.Select(p => Invariant($"{pad + p.X / maxX * (w - pad - 10):F1},{h - pad - p.Mean * (h - pad - 10):F1}")));
+                svg.Append(Invariant($"<polyline fill='none' stroke='{colors[c % colors.Length]}' stroke-width='{(likeFinal ? 2 : 1)}'{(likeFinal ? "" : " stroke-dasharray='4 3'")} points='{path}'/>"));
+            }
             svg.Append(Invariant($"<text x='{pad + 10}' y='{20 + 16 * c}' fill='{colors[c % colors.Length]}'>{System.Net.WebUtility.HtmlEncode(configs[c])}</text>"));
         }
         svg.Append("</svg>");
         var encoded = System.Net.WebUtility.HtmlEncode(table);
-        return $"<!doctype html><html><head><meta charset='utf-8'><title>FlowTune comparison</title></head><body><h1>Accuracy vs {(byMinutes ? "training minutes" : "optimizer steps")} (mean over seeds)</h1>{svg}<pre>{encoded}</pre></body></html>";
+        return $"<!doctype html><html><head><meta charset='utf-8'><title>FlowTune comparison</title></head><body><h1>Accuracy vs {(byMinutes ? "training minutes" : "optimizer steps")} (mean over seeds)</h1><p>Solid: evaluations made like each run's final one; dashed: the other (quick) evaluations, on their own scale.</p>{svg}<pre>{encoded}</pre></body></html>";
     }
 
     /// <summary>Median of the finite values (NaN when there is none).</summary>
