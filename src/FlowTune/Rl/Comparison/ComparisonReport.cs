@@ -120,7 +120,7 @@ public static class ComparisonReport
             // one line per evaluation protocol (their accuracies are on different scales): the final's solid, the other dashed
             foreach (var likeFinal in new[] { true, false })
             {
-                var curves = mine.Select(r => r.Curve.Where(p => (p.Full == r.Curve[^1].Full) == likeFinal).ToList()).ToList();
+                var curves = mine.Select(r => r.Evaluations(likeFinal).ToList()).ToList();
                 var points = curves[0].Select((p, i) => (X: curves.Where(k => k.Count > i).Average(k => X(k[i])), Mean: curves.Where(k => k.Count > i).Average(k => k[i].Overall))).ToList();
                 if (points.Count == 0)
                 {

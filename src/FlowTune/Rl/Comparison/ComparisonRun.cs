@@ -33,5 +33,8 @@ public sealed record ComparisonRun(string Config, int Seed, IReadOnlyList<CurveP
     /// finals: the quick evaluation draws other prompts and fewer images per tag, and reads ~9 points below the full
     /// one on the shipped base (33 against 42 %).
     /// </summary>
-    public IEnumerable<CurvePoint> LikeFinal => Curve.Where(p => p.Full == Curve[^1].Full);
+    public IEnumerable<CurvePoint> LikeFinal => Evaluations(likeFinal: true);
+
+    /// <summary>The evaluations made like the final one (<paramref name="likeFinal"/>), or the others, in order.</summary>
+    public IEnumerable<CurvePoint> Evaluations(bool likeFinal) => Curve.Where(p => (p.Full == Curve[^1].Full) == likeFinal);
 }
