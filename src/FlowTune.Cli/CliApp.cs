@@ -45,6 +45,7 @@ public static class CliApp
         root.Subcommands.Add(SdeStepCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(TextDiffCommand.Create());
+        root.Subcommands.Add(InteropCommand.Create());
         return root;
     }
 

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using FlowTune.IO;
+using FlowTune.Models.Sd3;
+using FlowTune.Torch;
+
+namespace FlowTune.Cli.Commands;
+
+/// <summary>
+/// <c>flowtune interop …</c>: runs one component of a diffusers pipeline on tensors from a safetensors file and
+/// writes its outputs, for checking a port against the reference (docs/SD3.md "Interop commands").
+/// </summary>
+public static class InteropCommand
+{
+    /// <summary>Builds the command group.</summary>
+    public static Command Create()
+    {
+        var command = new Command("interop", "Run one component of a diffusers SD3 pipeline on tensors from a file (parity checks).");
+        command.Subcommands.Add(Transformer());
+        return command;
+    }
+
+    private static Command Transformer()
+    {
+        var model = new Option<DirectoryInfo>("--model") { Description = "A diffusers transformer/ folder, or a pipeline folder holding one.", Required = true };
+        var input = new Option<FileInfo>("--input") { Description = "safetensors with hidden_states [B,C,H,W], encoder_hidden_states [B,L,D], pooled_projections [B,P], timestep [B] (0-1000).", Required = true };
+        var output = new Option<FileInfo>("--output") { Description = "safetensors to write sample [B,C,H,W] (float32) into.", Required = true };
+        var command = new Command("transformer", "Run SD3Transformer2DModel: (hidden_states, encoder_hidden_states, pooled_projections, timestep) → sample.");
+        foreach (var o in new Option[] { model, input, output })
+        {
+            command.Options.Add(o);
+        }
+        command.SetAction(parse =>
+        {
+            RunTransformer(ComponentFolder(parse.GetValue(model)!.FullName, "transformer"), parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName);
+            Console.WriteLine($"wrote {parse.GetValue(output)!.FullName}");
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Loads the transformer, runs it on the file's inputs (as float32) and writes <c>sample</c>.</summary>
+    public static void RunTransformer(string folder, string input, string output)
+    {
+        using var net = Sd3Transformer.FromPretrained(folder);
+        var (tensors, _) = TensorFile.Load(input);
+        try
+        {
+            using var scope = TensorScope.Enter();
+            using var noGrad = Autograd.NoGrad();
+            Tensor Need(string name) => tensors.TryGetValue(name, out var t)
+                ? t.To(DType.Float32)
+                : throw new InvalidDataException($"{input}: missing tensor '{name}' (needs hidden_states, encoder_hidden_states, pooled_projections, timestep)");
+            var sample = net.Forward(Need("hidden_states"), Need("encoder_hidden_states"), Need("pooled_projections"), Need("timestep"));
+            TensorFile.Save(output, [new("sample", sample)]);
+        }
+        finally
+        {
+            TensorFile.DisposeAll(tensors);
+        }
+    }
+
+    /// <summary>A component folder: <paramref name="dir"/> itself if it has a config.json, else its <paramref name="component"/> subfolder.</summary>
+    private static string ComponentFolder(string dir, string component) =>
+        File.Exists(Path.Combine(dir, "config.json")) || !Directory.Exists(Path.Combine(dir, component)) ? dir : Path.Combine(dir, component);
+}
