@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FlowTune.IO;
 using FlowTune.Models.Sd3;
+using FlowTune.Models.Sd3.Vae;
 using FlowTune.Torch;
 
 namespace FlowTune.Cli.Commands;
@@ -16,6 +17,7 @@ public static class InteropCommand
     {
         var command = new Command("interop", "Run one component of a diffusers SD3 pipeline on tensors from a file (parity checks).");
         command.Subcommands.Add(Transformer());
+        command.Subcommands.Add(Vae());
         return command;
     }
 
@@ -52,6 +54,55 @@ public static class InteropCommand
                 : throw new InvalidDataException($"{input}: missing tensor '{name}' (needs hidden_states, encoder_hidden_states, pooled_projections, timestep)");
             var sample = net.Forward(Need("hidden_states"), Need("encoder_hidden_states"), Need("pooled_projections"), Need("timestep"));
             TensorFile.Save(output, [new("sample", sample)]);
+        }
+        finally
+        {
+            TensorFile.DisposeAll(tensors);
+        }
+    }
+
+    private static Command Vae()
+    {
+        var model = new Option<DirectoryInfo>("--model") { Description = "A diffusers vae/ folder, or a pipeline folder holding one.", Required = true };
+        var input = new Option<FileInfo>("--input") { Description = "safetensors with z [B,L,h,w] and/or x [B,C,H,W].", Required = true };
+        var output = new Option<FileInfo>("--output") { Description = "safetensors to write decoded (= raw decode(z)) and/or encoded_mean (= raw posterior mean of x) into.", Required = true };
+        var command = new Command("vae", "Run AutoencoderKL: z → decoded and/or x → encoded_mean, with no scaling or shift.");
+        foreach (var o in new Option[] { model, input, output })
+        {
+            command.Options.Add(o);
+        }
+        command.SetAction(parse =>
+        {
+            RunVae(ComponentFolder(parse.GetValue(model)!.FullName, "vae"), parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName);
+            Console.WriteLine($"wrote {parse.GetValue(output)!.FullName}");
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Loads the VAE, decodes <c>z</c> and/or encodes <c>x</c> (as float32) and writes the results.</summary>
+    public static void RunVae(string folder, string input, string output)
+    {
+        using var vae = AutoencoderKl.FromPretrained(folder);
+        var (tensors, _) = TensorFile.Load(input);
+        try
+        {
+            if (!tensors.ContainsKey("z") && !tensors.ContainsKey("x"))
+            {
+                throw new InvalidDataException($"{input}: holds neither 'z' (to decode) nor 'x' (to encode)");
+            }
+            using var scope = TensorScope.Enter();
+            using var noGrad = Autograd.NoGrad();
+            var results = new List<KeyValuePair<string, Tensor>>();
+            if (tensors.TryGetValue("z", out var z))
+            {
+                results.Add(new("decoded", vae.Decode(z.To(DType.Float32))));
+            }
+            if (tensors.TryGetValue("x", out var x))
+            {
+                results.Add(new("encoded_mean", vae.EncodeMean(x.To(DType.Float32))));
+            }
+            TensorFile.Save(output, results);
         }
         finally
         {

@@ -173,6 +173,9 @@ public sealed class ConfigJson
         return v;
     }
 
+    /// <summary>True when field <paramref name="name"/> is absent or null.</summary>
+    public bool IsNull(string name) => Field(name) is null;
+
     /// <summary>Records a cross-field or range problem (named in the final error).</summary>
     public void Require(bool condition, string name, string expected)
     {
