@@ -96,6 +96,7 @@ internal static class Ops
     public static readonly AtenOp Expand = new("aten::expand");
     public static readonly AtenOp Repeat = new("aten::repeat");
     public static readonly AtenOp Flip = new("aten::flip");
+    public static readonly AtenOp Triu = new("aten::triu");
     public static readonly AtenOp Contiguous = new("aten::contiguous");
     public static readonly AtenOp Clone = new("aten::clone");
     public static readonly AtenOp Detach = new("aten::detach");

@@ -56,6 +56,9 @@ public sealed partial class Tensor
     /// <summary>Reverses the order along dims.</summary>
     public Tensor Flip(params long[] dims) => Ops.Flip.Call(this, dims);
 
+    /// <summary>The upper triangle from diagonal <paramref name="diagonal"/> up (the rest zero), over the last two dims.</summary>
+    public Tensor Triu(long diagonal = 0) => Ops.Triu.Call(this, diagonal);
+
     /// <summary>Pads the last dimensions: pairs (before, after) starting from the last dimension.</summary>
     public Tensor Pad(long[] pad, double value = 0) => Ops.ConstantPad.Call(this, pad, value);
 

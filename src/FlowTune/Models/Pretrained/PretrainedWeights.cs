@@ -19,9 +19,10 @@ public static class PretrainedWeights
     /// <summary>
     /// Copies the weights found in <paramref name="folder"/> into <paramref name="module"/>. Throws
     /// <see cref="InvalidDataException"/> (missing, unexpected or mis-shaped keys, a truncated or unreadable file,
-    /// an index naming a missing shard) or <see cref="FileNotFoundException"/> before anything is copied.
+    /// an index naming a missing shard) or <see cref="FileNotFoundException"/> before anything is copied. Stored keys
+    /// for which <paramref name="skip"/> is true (non-persistent buffers some exports contain, tied copies) are ignored.
     /// </summary>
-    public static void LoadInto(Module module, string folder, string stem)
+    public static void LoadInto(Module module, string folder, string stem, Func<string, bool>? skip = null)
     {
         ArgumentNullException.ThrowIfNull(module);
         var files = ResolveFiles(folder, stem);
@@ -46,6 +47,10 @@ public static class PretrainedWeights
             {
                 foreach (var info in reader.Tensors)
                 {
+                    if (skip?.Invoke(info.Name) == true)
+                    {
+                        continue;
+                    }
                     if (found.TryGetValue(info.Name, out var other))
                     {
                         problems.Add($"{path}: '{info.Name}' is also stored in {other.Path}");

@@ -9,8 +9,8 @@ namespace FlowTune.Tests.Models.Sd3;
 /// </summary>
 internal static class Sd3Fixtures
 {
-    /// <summary>The folder of fixture <paramref name="name"/> (e.g. <c>transformer-sd3</c>).</summary>
-    public static string Folder(string name) => RepoPaths.File(Path.Combine("tests", "FlowTune.Tests", "Data", "sd3", name));
+    /// <summary>The folder of fixture <paramref name="name"/> (e.g. <c>transformer-sd3</c>, or <c>sd3-text/text_encoder</c> for the text fixtures).</summary>
+    public static string Folder(string name) => RepoPaths.File(Path.Combine("tests", "FlowTune.Tests", "Data", name.StartsWith("sd3-text/", StringComparison.Ordinal) ? "" : "sd3", name));
 
     /// <summary>The fixture's parity tensors (inputs and reference outputs); dispose with <see cref="TensorFile.DisposeAll"/>.</summary>
     public static Dictionary<string, Tensor> Parity(string name) => TensorFile.Load(Path.Combine(Folder(name), "parity.safetensors")).Tensors;
