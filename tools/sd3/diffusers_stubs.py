@@ -20,6 +20,16 @@ The stubs carry no model math. ConfigMixin/register_to_config only record the __
 in `self.config` (diffusers does the same before running __init__); ModelMixin is a bare
 nn.Module. Everything that builds modules or runs forward is diffusers' own code.
 
+Second stage (install_scheduler_pipeline, after the models are loaded): the real
+schedulers/scheduling_flow_match_euler_discrete.py and
+pipelines/stable_diffusion_3/{pipeline_stable_diffusion_3,pipeline_output}.py are imported the same
+way; extra stubs there: diffusers.schedulers.scheduling_utils.SchedulerMixin (bare),
+diffusers.pipelines.pipeline_utils.DiffusionPipeline (register_modules = setattr, CPU device, silent
+progress bar, no offload hooks), diffusers.callbacks, a `transformers` module with placeholder encoder /
+tokenizer classes (never instantiated), VaeImageProcessor / PipelineImageInput placeholders, loader
+mixins, is_scipy_available (False), replace_example_docstring (identity), (un)scale_lora_layers (no-op).
+The scheduler math, calculate_shift and the denoising loop of __call__ are diffusers' own code.
+
 This file is our own code (written for FlowTune), not copied from diffusers.
 """
 
@@ -263,6 +273,109 @@ def install(diffusers_src: str):
     mu = _module("diffusers.models.modeling_utils")
     mu.ModelMixin = ModelMixin
     mu.LegacyModelMixin = LegacyModelMixin
+
+
+class SchedulerMixin:
+    """Bare base: no hub loading / save_pretrained. Same config file name as diffusers'."""
+
+    config_name = "scheduler_config.json"
+    _compatibles = []
+    has_compatibles = True
+
+
+class DiffusionPipeline:
+    """Bare pipeline base: register_modules sets attributes, CPU execution device, no progress output,
+    no offload hooks. Nothing of the denoising math lives here (it is in the real __call__)."""
+
+    def __init__(self):
+        pass
+
+    def register_modules(self, **kwargs):
+        for name, module in kwargs.items():
+            setattr(self, name, module)
+
+    @property
+    def _execution_device(self):
+        return torch.device("cpu")
+
+    def progress_bar(self, iterable=None, total=None):
+        class _Bar:
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+
+            def update(self, n=1):
+                pass
+
+        return _Bar() if iterable is None else iter(iterable)
+
+    def maybe_free_model_hooks(self):
+        pass
+
+
+def _no_op(*args, **kwargs):
+    return None
+
+
+def replace_example_docstring(doc):
+    return _identity_decorator
+
+
+def install_scheduler_pipeline(T, V):
+    """Second stage, after load_real_models(): lets diffusers' REAL
+    schedulers/scheduling_flow_match_euler_discrete.py and
+    pipelines/stable_diffusion_3/pipeline_stable_diffusion_3.py (+ its pipeline_output.py) import.
+    Extra stubs: diffusers.schedulers.scheduling_utils (SchedulerMixin), diffusers.pipelines.pipeline_utils
+    (DiffusionPipeline), diffusers.callbacks, `transformers` (placeholder classes for the text/image
+    encoders, never instantiated), VaeImageProcessor / PipelineImageInput placeholders, loader mixins,
+    utils.is_scipy_available (False), replace_example_docstring (identity), (un)scale_lora_layers (no-op).
+    Returns (FlowMatchEulerDiscreteScheduler, pipeline module, {module name: file})."""
+    root = sys.modules["diffusers"].__path__[0]
+    utils = sys.modules["diffusers.utils"]
+    imp = sys.modules["diffusers.utils.import_utils"]
+    utils.is_scipy_available = imp.is_scipy_available = _false
+    utils.replace_example_docstring = replace_example_docstring
+    utils.scale_lora_layers = utils.unscale_lora_layers = _no_op
+
+    sch = _module("diffusers.schedulers", os.path.join(root, "schedulers"))
+    su = _module("diffusers.schedulers.scheduling_utils")
+    su.SchedulerMixin = SchedulerMixin
+    su.SCHEDULER_CONFIG_NAME = SchedulerMixin.config_name
+    fm = importlib.import_module("diffusers.schedulers.scheduling_flow_match_euler_discrete")
+    sch.FlowMatchEulerDiscreteScheduler = fm.FlowMatchEulerDiscreteScheduler
+
+    # what `from ...models.transformers import SD3Transformer2DModel` etc. resolve to: the real classes
+    sys.modules["diffusers.models.transformers"].SD3Transformer2DModel = T
+    sys.modules["diffusers.models.autoencoders"].AutoencoderKL = V
+
+    tr = _module("transformers")
+    for n in ("CLIPTextModelWithProjection", "CLIPTokenizer", "SiglipImageProcessor", "SiglipVisionModel",
+              "T5EncoderModel", "T5TokenizerFast"):
+        setattr(tr, n, type(n, (), {}))
+    cb = _module("diffusers.callbacks")
+    cb.MultiPipelineCallbacks = type("MultiPipelineCallbacks", (), {})
+    cb.PipelineCallback = type("PipelineCallback", (), {})
+    ip = sys.modules["diffusers.image_processor"]
+    ip.PipelineImageInput = object
+    ip.VaeImageProcessor = type("VaeImageProcessor", (), {"__init__": lambda self, **kw: None})
+    loaders = sys.modules["diffusers.loaders"]
+    for n in ("FromSingleFileMixin", "SD3IPAdapterMixin", "SD3LoraLoaderMixin"):
+        setattr(loaders, n, type(n, (_Mixin,), {}))
+
+    _module("diffusers.pipelines", os.path.join(root, "pipelines"))
+    _module("diffusers.pipelines.stable_diffusion_3", os.path.join(root, "pipelines", "stable_diffusion_3"))
+    pu = _module("diffusers.pipelines.pipeline_utils")
+    pu.DiffusionPipeline = DiffusionPipeline
+    pipe = importlib.import_module("diffusers.pipelines.stable_diffusion_3.pipeline_stable_diffusion_3")
+    names = [
+        "diffusers.schedulers.scheduling_flow_match_euler_discrete",
+        "diffusers.pipelines.stable_diffusion_3.pipeline_stable_diffusion_3",
+        "diffusers.pipelines.stable_diffusion_3.pipeline_output",
+    ]
+    files = {n: sys.modules[n].__file__ for n in names}
+    return fm.FlowMatchEulerDiscreteScheduler, pipe, files
 
 
 def load_real_models():

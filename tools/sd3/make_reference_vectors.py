@@ -11,6 +11,11 @@ a parity.safetensors with inputs and float32 eval-mode outputs, and finally ever
 re-loaded with our own safetensors reader into a fresh diffusers model to confirm it reproduces the
 stored outputs (rel. L2 <= 1e-6).
 
+Also (scheduler_pipeline_cases.py): FlowMatchEulerDiscreteScheduler sigma/timestep schedules from
+diffusers' real scheduler file (static SD3.5 shift and dynamic shift with mu from the real pipeline's
+calculate_shift), and one denoising step of the real StableDiffusion3Pipeline.__call__ (with and
+without classifier-free guidance) on the transformer-sd35 weights.
+
 Usage (see README.md):
   nice -n 19 /usr/bin/python3 tools/sd3/make_reference_vectors.py \
       --diffusers-src /tmp/diffusers/src --diffusers-commit <sha> \
@@ -36,6 +41,7 @@ import torch  # noqa: E402
 
 import diffusers_stubs  # noqa: E402
 import safetensors_io as st  # noqa: E402
+import scheduler_pipeline_cases as spc  # noqa: E402
 import torch2_shims  # noqa: E402
 
 WEIGHTS_NAME = "diffusion_pytorch_model.safetensors"
@@ -371,10 +377,15 @@ def raw_spot_check(path: str, expected: dict) -> int:
             continue
         b, e = info["data_offsets"]
         flat = expected[name].reshape(-1)
-        for idx, off in ((0, b), (flat.numel() - 1, e - (2 if info["dtype"] != "F32" else 4))):
+        itemsize = {"F32": 4, "F16": 2, "BF16": 2, "F64": 8, "I64": 8}[info["dtype"]]
+        for idx, off in ((0, b), (flat.numel() - 1, e - itemsize)):
             pos = 8 + n + off
             if info["dtype"] == "F32":
                 (val,) = struct.unpack_from("<f", data, pos)
+            elif info["dtype"] == "F64":
+                (val,) = struct.unpack_from("<d", data, pos)
+            elif info["dtype"] == "I64":
+                (val,) = struct.unpack_from("<q", data, pos)
             elif info["dtype"] == "BF16":
                 (bits,) = struct.unpack_from("<H", data, pos)
                 (val,) = struct.unpack("<f", struct.pack("<I", bits << 16))
@@ -430,13 +441,14 @@ def main():
     torch2_shims.install()
     diffusers_stubs.install(args.diffusers_src)
     T, V, model_files = diffusers_stubs.load_real_models()
+    S, pipe_mod, sp_files = diffusers_stubs.install_scheduler_pipeline(T, V)
     # sanity: the modules that ran are diffusers' files, not ours
-    for modname, path in model_files.items():
+    for modname, path in list(model_files.items()) + list(sp_files.items()):
         assert os.path.abspath(path).startswith(os.path.abspath(args.diffusers_src)), (modname, path)
 
     out_root = os.path.abspath(args.out)
     os.makedirs(out_root, exist_ok=True)
-    for name in [c[0] for c in TRANSFORMER_CASES] + [c[0] for c in VAE_CASES]:
+    for name in [c[0] for c in TRANSFORMER_CASES] + [c[0] for c in VAE_CASES] + spc.CASE_NAMES:
         p = os.path.join(out_root, name)
         if os.path.isdir(p):
             shutil.rmtree(p)
@@ -450,6 +462,9 @@ def main():
         "python_version": sys.version.split()[0],
         "diffusers_model_files_sha256": {
             os.path.relpath(p, args.diffusers_src): sha256(p) for p in sorted(set(model_files.values()))
+        },
+        "diffusers_scheduler_pipeline_files_sha256": {
+            os.path.relpath(p, args.diffusers_src): sha256(p) for p in sorted(set(sp_files.values()))
         },
         "cases": {},
     }
@@ -465,10 +480,27 @@ def main():
         done.append((folder, info["kind"], "F32"))
         print(f"[gen] {name}: decoded std {info['stats']['decoded']['std']:.4f}, {info['num_params']} params", flush=True)
 
+    for name, info in spc.make_scheduler_cases(S, pipe_mod, out_root, args.diffusers_commit,
+                                               diffusers_stubs.DIFFUSERS_VERSION).items():
+        manifest["cases"][name] = info
+        print(f"[gen] {name}", flush=True)
+    folder, info = spc.make_pipeline_case(T, S, pipe_mod, out_root, args.diffusers_commit, read_config, read_weights,
+                                          check_not_degenerate)
+    manifest["cases"][spc.PIPE_CASE] = info
+    print(f"[gen] {spc.PIPE_CASE}: t {info['timestep']}, noise_pred std {info['stats']['noise_pred']['std']:.4f}, "
+          f"prev_latents std {info['stats']['prev_latents']['std']:.4f}", flush=True)
+
     for folder, kind, dtype in done:
         res = self_check(T, V, folder, kind, dtype)
         manifest["cases"][os.path.basename(folder)]["self_check_rel_l2"] = res
         print(f"[check] {os.path.basename(folder)}: " + ", ".join(f"{k} {v:.2e}" for k, v in res.items()), flush=True)
+    sd35 = spc.load_transformer(T, os.path.join(out_root, spc.PIPE_TRANSFORMER), read_config, read_weights)
+    for name, res in spc.check_scheduler_cases(S, pipe_mod, sd35, out_root, raw_spot_check).items():
+        manifest["cases"][name]["self_check"] = res
+        print(f"[check] {name}: " + ", ".join(res), flush=True)
+    res = spc.check_pipeline_case(T, S, out_root, read_config, read_weights, raw_spot_check)
+    manifest["cases"][spc.PIPE_CASE]["self_check"] = res
+    print(f"[check] {spc.PIPE_CASE}: " + ", ".join(res), flush=True)
 
     for name in manifest["cases"]:
         folder = os.path.join(out_root, name)

@@ -17,4 +17,14 @@ public interface IVelocityModel
 
     /// <summary>Encodes prompts for <see cref="Velocity"/> ("" = unconditional).</summary>
     TextBatch EncodeText(IReadOnlyList<string> prompts);
+
+    /// <summary>
+    /// The time grid t_0 = 1 &gt; … &gt; t_steps = 0 (steps + 1 points) samplers walk for this model: FlowTune's
+    /// shifted grid by default; a pipeline with its own scheduler (SD3) returns the scheduler's sigmas, whose shift
+    /// comes from its scheduler config (then <paramref name="shift"/> is ignored).
+    /// </summary>
+    double[] TimeGrid(int steps, double shift) => Models.TimeGrid.Shifted(steps, shift);
+
+    /// <summary>Samples in model space [B, ...SampleShape] → pixels [B, 3, H, W] in [0, 1]: x ∈ [−1, 1] by default; latent models decode.</summary>
+    Tensor ToPixels(Tensor x) => PixelSpace.ToPixels(x);
 }

@@ -9,7 +9,7 @@ public sealed record OdeSamplerOptions
     /// <summary>Euler steps (evaluation default: 40).</summary>
     public int Steps { get; init; } = 40;
 
-    /// <summary>Time shift of the grid (1 = linear).</summary>
+    /// <summary>Time shift of the grid (1 = linear); a model with its own scheduler (SD3 pipelines) uses its scheduler's shift instead.</summary>
     public double Shift { get; init; } = 1.0;
 
     /// <summary>Classifier-free guidance scale (1 = no guidance).</summary>
@@ -42,7 +42,7 @@ public static class OdeSampler
     public static Tensor Sample(IVelocityModel model, IReadOnlyList<string> prompts, OdeSamplerOptions options, Generator generator)
     {
         using var scope = TensorScope.Enter();
-        return scope.MoveToOuter(PixelSpace.ToPixels(SampleModelSpace(model, prompts, options, generator)));
+        return scope.MoveToOuter(model.ToPixels(SampleModelSpace(model, prompts, options, generator)));
     }
 
     /// <summary>Samples one image per prompt; returns the raw model-space result x at t = 0 (not clamped).</summary>
@@ -53,7 +53,7 @@ public static class OdeSampler
         ArgumentNullException.ThrowIfNull(options);
         using var scope = TensorScope.Enter();
         using var noGrad = Autograd.NoGrad();
-        var grid = TimeGrid.Shifted(options.Steps, options.Shift);
+        var grid = model.TimeGrid(options.Steps, options.Shift);
         var chunks = new List<Tensor>();
         for (var start = 0; start < prompts.Count; start += options.BatchSize)
         {

@@ -25,7 +25,7 @@ public static class SdeSampler
         Validation.ThrowIfAny(options.Validate(), "sampler options");
         using var scope = TensorScope.Enter();
         using var noGrad = Autograd.NoGrad();
-        var grid = TimeGrid.Shifted(options.Steps, options.Shift);
+        var grid = model.TimeGrid(options.Steps, options.Shift);
         var stochastic = Window(options, generator);
         long[] shape = [batch, .. model.SampleShape];
         if (initial is not null && !initial.Shape.SequenceEqual(shape))

@@ -21,7 +21,7 @@ public sealed record SdeSamplerOptions
     /// <summary>Classifier-free guidance scale used for rollouts and for recomputing likelihoods.</summary>
     public double GuidanceScale { get; init; } = 1.0;
 
-    /// <summary>Time shift of the grid.</summary>
+    /// <summary>Time shift of the grid; a model with its own scheduler (SD3 pipelines) uses its scheduler's shift instead.</summary>
     public double Shift { get; init; } = 1.0;
 
     /// <summary>

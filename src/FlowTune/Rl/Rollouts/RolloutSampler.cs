@@ -19,7 +19,7 @@ namespace FlowTune.Rl.Rollouts;
 /// <param name="model">The network that samples (the trained policy, or a separate sampling policy).</param>
 /// <param name="keepTrajectory">Keep states and log-probs (objectives that train on transitions).</param>
 /// <param name="recordPredictions">Also render each step's one-step prediction (step-level values).</param>
-public sealed class RolloutSampler(RolloutOptions options, int seed, FlowModel model, bool keepTrajectory, bool recordPredictions)
+public sealed class RolloutSampler(RolloutOptions options, int seed, IVelocityModel model, bool keepTrajectory, bool recordPredictions)
 {
     private readonly SdeSamplerOptions _sampler = options.ToSamplerOptions();
 
@@ -44,11 +44,11 @@ public sealed class RolloutSampler(RolloutOptions options, int seed, FlowModel m
         var initial = options.SameInitialNoise ? GroupNoise(round.Epoch, ids) : null;
         var trajectory = SdeSampler.Rollout(model, velocity, ids.Count, _sampler, generator, recordPredictions, initial);
         var final = trajectory.Final();                                                       // [B, C, H, W]
-        var images = StageTimes.Time(StageTimes.ToImages, () => ImageTensors.ToImages(PixelSpace.ToPixels(final)));
+        var images = StageTimes.Time(StageTimes.ToImages, () => ImageTensors.ToImages(model.ToPixels(final)));
         IReadOnlyList<IReadOnlyList<RgbImage>>? stepImages = null;
         if (trajectory.Predictions is { } predictions)                                        // [B, T, C, H, W]
         {
-            stepImages = [.. Enumerable.Range(0, options.NumSteps).Select(k => ImageTensors.ToImages(PixelSpace.ToPixels(predictions.Select(1, k))))];
+            stepImages = [.. Enumerable.Range(0, options.NumSteps).Select(k => ImageTensors.ToImages(model.ToPixels(predictions.Select(1, k))))];
             predictions.Dispose();
         }
         Trajectory? kept = null;

@@ -1,3 +1,4 @@
+using FlowTune.Models;
 using FlowTune.Rl.SuperFlow;
 using FlowTune.Sampling;
 

@@ -1,4 +1,4 @@
-namespace FlowTune.Sampling;
+namespace FlowTune.Models;
 
 /// <summary>Sampling time grids from t = 1 (noise) to t = 0 (data).</summary>
 public static class TimeGrid

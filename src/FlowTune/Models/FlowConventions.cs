@@ -1,6 +1,6 @@
-namespace FlowTune.Sampling;
+namespace FlowTune.Models;
 
-// Conventions of every sampler in this folder (docs/ALGORITHMS.md §1–4):
+// Conventions of every model and sampler (docs/ALGORITHMS.md §1–4):
 //   time t ∈ [0, 1]; t = 1 is pure noise, t = 0 is data; x_t = (1 − t)·x0 + t·eps, eps ~ N(0, I);
 //   the model predicts v ≈ eps − x0, so x0_hat = x_t − t·v and eps_hat = x_t + (1 − t)·v;
 //   sampling walks the grid t_0 = 1 > t_1 > … > t_T = 0, so dt = t_{k+1} − t_k is negative;

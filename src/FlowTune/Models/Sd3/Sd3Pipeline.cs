@@ -1,0 +1,100 @@
+using FlowTune.Models.Sd3.Vae;
+using FlowTune.Torch;
+
+namespace FlowTune.Models.Sd3;
+
+/// <summary>
+/// An SD3/SD3.5 pipeline as a FlowTune velocity model: the transformer predicts the velocity on latents, the
+/// prompt encoder supplies its conditioning, the scheduler config sets the time grid (σ, shared with the SDE/CPS
+/// steps unchanged), and the VAE turns final latents into pixels as diffusers' pipeline does. FlowTune's t is the
+/// scheduler's σ; the transformer sees timestep = σ · num_train_timesteps (docs/SD3.md "Sampling").
+/// </summary>
+public sealed class Sd3Pipeline : IVelocityModel, IDisposable
+{
+    private readonly IPromptEncoder _text;
+
+    /// <summary>Assembles a pipeline from loaded components (it owns and disposes them).</summary>
+    /// <param name="transformer">The MMDiT.</param>
+    /// <param name="vae">The autoencoder (null: <see cref="IVelocityModel.ToPixels"/> is unavailable, latents only).</param>
+    /// <param name="text">The prompt encoder.</param>
+    /// <param name="scheduler">The flow-matching scheduler config.</param>
+    /// <param name="height">Image height in pixels (a multiple of vae scale × patch size).</param>
+    /// <param name="width">Image width in pixels.</param>
+    public Sd3Pipeline(Sd3Transformer transformer, AutoencoderKl? vae, IPromptEncoder text, FlowMatchScheduleConfig scheduler, int height, int width)
+    {
+        ArgumentNullException.ThrowIfNull(transformer);
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(scheduler);
+        Transformer = transformer;
+        Vae = vae;
+        _text = text;
+        Scheduler = scheduler;
+        VaeScaleFactor = vae is null ? 8 : 1 << (vae.Config.BlockOutChannels.Count - 1);
+        var multiple = VaeScaleFactor * transformer.Config.PatchSize;
+        if (height <= 0 || width <= 0 || height % multiple != 0 || width % multiple != 0)
+        {
+            throw new ArgumentException($"image size {height}×{width}: expected positive multiples of vae scale × patch size = {multiple}");
+        }
+        Height = height;
+        Width = width;
+    }
+
+    /// <summary>The MMDiT (LoRA attaches to its attentions).</summary>
+    public Sd3Transformer Transformer { get; }
+
+    /// <summary>The autoencoder, or null.</summary>
+    public AutoencoderKl? Vae { get; }
+
+    /// <summary>The scheduler config behind <see cref="TimeGrid"/>.</summary>
+    public FlowMatchScheduleConfig Scheduler { get; }
+
+    /// <summary>Pixels per latent pixel: 2^(VAE levels − 1) (8 for SD3).</summary>
+    public int VaeScaleFactor { get; }
+
+    /// <summary>Image height in pixels.</summary>
+    public int Height { get; }
+
+    /// <summary>Image width in pixels.</summary>
+    public int Width { get; }
+
+    /// <summary>Tokens the transformer sees per image (latent h·w / patch²; sets the dynamic shift).</summary>
+    public int ImageTokens => Height / VaeScaleFactor / Transformer.Config.PatchSize * (Width / VaeScaleFactor / Transformer.Config.PatchSize);
+
+    /// <inheritdoc />
+    public long[] SampleShape => [Transformer.Config.InChannels, Height / VaeScaleFactor, Width / VaeScaleFactor];
+
+    /// <inheritdoc />
+    public TextBatch EncodeText(IReadOnlyList<string> prompts) => _text.Encode(prompts);
+
+    /// <inheritdoc />
+    public Tensor Velocity(Tensor x, Tensor t, TextBatch text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        using var scope = TensorScope.Enter();
+        var timestep = t.To(DType.Float32) * (double)Scheduler.NumTrainTimesteps; // [B], diffusers' 0-1000 scale (float32, as σ_f32·1000)
+        return scope.MoveToOuter(Transformer.Forward(x, text.Tokens, text.Pooled, timestep));
+    }
+
+    /// <summary>The scheduler's σ grid for <paramref name="steps"/> steps (its own shift; <paramref name="shift"/> is ignored).</summary>
+    public double[] TimeGrid(int steps, double shift) => FlowMatchSchedule.Sigmas(Scheduler, steps, ImageTokens);
+
+    /// <summary>Final latents → pixels in [0, 1]: VAE decode of latent / scaling + shift, then image·½ + ½ clamped (diffusers' postprocess).</summary>
+    public Tensor ToPixels(Tensor x)
+    {
+        if (Vae is null)
+        {
+            throw new InvalidOperationException("this pipeline was loaded without its VAE: it can produce latents only");
+        }
+        using var scope = TensorScope.Enter();
+        var image = Vae.Decode(Vae.FromLatent(x));   // [B, 3, H, W], about [−1, 1]
+        return scope.MoveToOuter((image * 0.5 + 0.5).Clamp(0, 1));
+    }
+
+    /// <summary>Frees every component.</summary>
+    public void Dispose()
+    {
+        Transformer.Dispose();
+        Vae?.Dispose();
+        _text.Dispose();
+    }
+}
