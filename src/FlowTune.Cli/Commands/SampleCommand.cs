@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FlowTune.IO;
 using FlowTune.Models;
+using FlowTune.Models.Sd3;
 using FlowTune.Sampling;
 using FlowTune.Torch;
 using FlowTune.Worlds;
@@ -14,7 +15,11 @@ public static class SampleCommand
     public static Command Create()
     {
         var d = new OdeSamplerOptions();
-        var checkpoint = CommonOptions.Checkpoint();
+        var checkpoint = new Option<DirectoryInfo?>("--checkpoint") { Description = "A FlowTune model folder (model.json + model.safetensors), e.g. models/shapes-base." };
+        var pipeline = new Option<DirectoryInfo?>("--model") { Description = "A diffusers StableDiffusion3Pipeline folder (model_index.json, transformer/, vae/, text encoders, tokenizers, scheduler/); instead of --checkpoint." };
+        var height = new Option<int?>("--height") { Description = "With --model: image height in pixels (default: the transformer's sample_size × the VAE scale)." };
+        var width = new Option<int?>("--width") { Description = "With --model: image width in pixels (default as --height)." };
+        var noT5 = new Option<bool>("--no-t5") { Description = "With --model: leave T5 out (its part of the prompt embedding is zeros), as diffusers' text_encoder_3=None." };
         var prompt = new Option<string[]>("--prompt") { Description = "Prompt (repeat for several; each fills its own row).", Required = true, AllowMultipleArgumentsPerToken = false };
         var n = new Option<int>("--n") { Description = "Images per prompt.", DefaultValueFactory = _ => 16 };
         var steps = new Option<int>("--steps") { Description = "ODE steps.", DefaultValueFactory = _ => d.Steps };
@@ -23,8 +28,8 @@ public static class SampleCommand
         var seed = new Option<int>("--seed") { Description = "Noise seed.", DefaultValueFactory = _ => 0 };
         var output = new Option<FileInfo>("--out") { Description = "Output PNG grid.", Required = true };
         var scale = new Option<int>("--scale") { Description = "Enlarge each image by this integer factor (nearest neighbour) for viewing.", DefaultValueFactory = _ => 1 };
-        var command = new Command("sample", "Sample images for prompts with the ODE sampler and write a PNG grid.");
-        foreach (var o in new Option[] { checkpoint, prompt, n, steps, cfg, shift, seed, output, scale })
+        var command = new Command("sample", "Sample images for prompts with the ODE sampler and write a PNG grid (a FlowTune checkpoint or an SD3 pipeline folder).");
+        foreach (var o in new Option[] { checkpoint, pipeline, height, width, noT5, prompt, n, steps, cfg, shift, seed, output, scale })
         {
             command.Options.Add(o);
         }
@@ -35,7 +40,21 @@ public static class SampleCommand
             {
                 throw new ArgumentException($"--n must be >= 1, got {count}");
             }
-            using var model = ModelCheckpoint.Load(parse.GetValue(checkpoint)!.FullName);
+            var folder = parse.GetValue(checkpoint);
+            var sd3 = parse.GetValue(pipeline);
+            if ((folder is null) == (sd3 is null))
+            {
+                throw new ArgumentException("give exactly one of --checkpoint (a FlowTune model) and --model (an SD3 pipeline folder)");
+            }
+            var loading = System.Diagnostics.Stopwatch.StartNew();
+            using IDisposable owner = sd3 is null
+                ? ModelCheckpoint.Load(folder!.FullName)
+                : Sd3PipelineLoader.Load(sd3.FullName, new Sd3PipelineOptions { Height = parse.GetValue(height), Width = parse.GetValue(width), LoadT5 = !parse.GetValue(noT5) });
+            if (owner is Sd3Pipeline loaded)
+            {
+                Console.WriteLine($"loaded {sd3!.FullName} in {loading.Elapsed.TotalSeconds:F1} s: transformer {loaded.Transformer.ParameterCount():N0} parameters, {loaded.Height}×{loaded.Width} pixels, {loaded.ImageTokens} image tokens");
+            }
+            var model = (IVelocityModel)owner;
             var prompts = parse.GetValue(prompt)!.SelectMany(p => Enumerable.Repeat(p, count)).ToList();
             using var generator = new Generator((ulong)parse.GetValue(seed));
             var options = d with { Steps = parse.GetValue(steps), GuidanceScale = parse.GetValue(cfg), Shift = parse.GetValue(shift) };

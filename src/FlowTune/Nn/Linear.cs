@@ -38,13 +38,13 @@ public sealed class Linear : Module
     public bool LoraEnabled { get; set; } = true;
 
     /// <summary>Attaches a LoRA adapter (B zero-initialised, so the layer's output is unchanged at first).</summary>
-    public LoraAdapter AttachLora(int rank, double alpha, Generator generator)
+    public LoraAdapter AttachLora(int rank, double alpha, Generator generator, LoraInit init = LoraInit.Uniform)
     {
         if (Lora is not null)
         {
             throw new InvalidOperationException("a LoRA adapter is already attached");
         }
-        Lora = RegisterModule("lora", new LoraAdapter(InFeatures, OutFeatures, rank, alpha, generator));
+        Lora = RegisterModule("lora", new LoraAdapter(InFeatures, OutFeatures, rank, alpha, generator, init));
         return Lora;
     }
 

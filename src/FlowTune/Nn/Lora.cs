@@ -9,7 +9,7 @@ public static class Lora
     /// Attaches an adapter to every <see cref="Linear"/> whose path ends with one of <paramref name="targets"/>
     /// (e.g. "q_proj", "attn.out_proj", "qkv"); returns the adapted paths. Throws when nothing matches.
     /// </summary>
-    public static IReadOnlyList<string> Attach(Module root, IReadOnlyCollection<string> targets, int rank, double alpha, Generator generator)
+    public static IReadOnlyList<string> Attach(Module root, IReadOnlyCollection<string> targets, int rank, double alpha, Generator generator, LoraInit init = LoraInit.Uniform)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(targets);
@@ -22,7 +22,7 @@ public static class Lora
         }
         foreach (var (_, module) in matched)
         {
-            ((Linear)module).AttachLora(rank, alpha, generator);
+            ((Linear)module).AttachLora(rank, alpha, generator, init);
         }
         return matched.Select(m => m.Key).ToList();
     }

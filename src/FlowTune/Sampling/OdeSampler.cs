@@ -38,15 +38,19 @@ public enum OdeSolver
 /// <summary>ODE sampler from x_1 ~ N(0, I) at t = 1 to data at t = 0, with Euler or Heun steps (<see cref="OdeSolver"/>).</summary>
 public static class OdeSampler
 {
-    /// <summary>Samples one image per prompt; returns pixels [B, C, H, W] in [0, 1]. Noise comes from <paramref name="generator"/>.</summary>
-    public static Tensor Sample(IVelocityModel model, IReadOnlyList<string> prompts, OdeSamplerOptions options, Generator generator)
+    /// <summary>
+    /// Samples one image per prompt; returns pixels [B, 3, H, W] in [0, 1] (the model's <see cref="IVelocityModel.ToPixels"/>).
+    /// Noise comes from <paramref name="generator"/>, or is <paramref name="initial"/> [B, ...sample shape] when given.
+    /// </summary>
+    public static Tensor Sample(IVelocityModel model, IReadOnlyList<string> prompts, OdeSamplerOptions options, Generator generator, Tensor? initial = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
         using var scope = TensorScope.Enter();
-        return scope.MoveToOuter(model.ToPixels(SampleModelSpace(model, prompts, options, generator)));
+        return scope.MoveToOuter(model.ToPixels(SampleModelSpace(model, prompts, options, generator, initial)));
     }
 
-    /// <summary>Samples one image per prompt; returns the raw model-space result x at t = 0 (not clamped).</summary>
-    public static Tensor SampleModelSpace(IVelocityModel model, IReadOnlyList<string> prompts, OdeSamplerOptions options, Generator generator)
+    /// <summary>Samples one image per prompt; returns the raw model-space result x at t = 0 (not clamped). <paramref name="initial"/> as in <see cref="Sample"/>.</summary>
+    public static Tensor SampleModelSpace(IVelocityModel model, IReadOnlyList<string> prompts, OdeSamplerOptions options, Generator generator, Tensor? initial = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(prompts);
@@ -54,11 +58,16 @@ public static class OdeSampler
         using var scope = TensorScope.Enter();
         using var noGrad = Autograd.NoGrad();
         var grid = model.TimeGrid(options.Steps, options.Shift);
+        long[] shape = [prompts.Count, .. model.SampleShape];
+        if (initial is not null && !initial.Shape.SequenceEqual(shape))
+        {
+            throw new ArgumentException($"initial noise has shape [{string.Join(", ", initial.Shape)}], sampling needs [{string.Join(", ", shape)}]", nameof(initial));
+        }
         var chunks = new List<Tensor>();
         for (var start = 0; start < prompts.Count; start += options.BatchSize)
         {
             var batch = prompts.Skip(start).Take(options.BatchSize).ToList();
-            var x = Tensor.Randn([batch.Count, .. model.SampleShape], generator); // [B, C, H, W]
+            var x = initial?.Narrow(0, start, batch.Count).Clone() ?? Tensor.Randn([batch.Count, .. model.SampleShape], generator); // [B, C, H, W]
             using var velocity = new GuidedVelocity(model, batch, options.GuidanceScale);
             for (var k = 0; k < options.Steps; k++)
             {

@@ -34,6 +34,8 @@ public sealed class GlobalOptionsTests
         ["sde-step"] = ["sde-step", "--input", Missing + ".safetensors", "--output", Missing + ".out.safetensors"],
         ["compare"] = ["compare", "--configs", Missing + ".yaml", "--budget", "1", "--out", Missing],
         ["text-diff"] = ["text-diff", "--checkpoint", Missing, "a circle", "a square"],
+        ["interop transformer"] = ["interop", "transformer", "--model", Missing, "--input", Missing + ".safetensors", "--output", Missing + ".out.safetensors"],
+        ["interop vae"] = ["interop", "vae", "--model", Missing, "--input", Missing + ".safetensors", "--output", Missing + ".out.safetensors"],
     };
 
     public static TheoryData<string> Commands() => [.. Invocations.Keys];

@@ -42,6 +42,9 @@ public sealed class Sd3Pipeline : IVelocityModel, IDisposable
     /// <summary>The MMDiT (LoRA attaches to its attentions).</summary>
     public Sd3Transformer Transformer { get; }
 
+    /// <summary>The prompt encoder.</summary>
+    public IPromptEncoder PromptEncoder => _text;
+
     /// <summary>The autoencoder, or null.</summary>
     public AutoencoderKl? Vae { get; }
 
