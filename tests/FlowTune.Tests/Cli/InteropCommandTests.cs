@@ -81,4 +81,30 @@ public sealed class InteropCommandTests
         Assert.NotEqual(CliApp.Ok, code);
         Assert.Contains("expected diffusion_pytorch_model.safetensors or diffusion_pytorch_model.safetensors.index.json", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Should_WriteAPngGrid_When_SampleRunsOnAPipelineFolder()
+    {
+        // Given
+        var output = Path.Combine(Path.GetTempPath(), $"flowtune-sd3-sample-{Guid.NewGuid():N}.png");
+
+        // When
+        var code = await CliApp.RunAsync(["sample", "--model", Sd3Fixtures.Folder("pipeline-tiny"), "--prompt", "a red cube", "--n", "2", "--steps", "3", "--cfg", "4.5", "--out", output]);
+
+        // Then: a 2-image grid of the pipeline's 32×32 images
+        Assert.Equal(CliApp.Ok, code);
+        var images = FlowTune.IO.PngReader.ReadFile(output);
+        File.Delete(output);
+        Assert.True(images.Width >= 2 * 32 && images.Height >= 32, $"grid {images.Width}×{images.Height}");
+    }
+
+    [Fact]
+    public async Task Should_RefuseBothModelKinds_When_CheckpointAndPipelineAreGiven()
+    {
+        // When
+        var code = await CliApp.RunAsync(["sample", "--model", Sd3Fixtures.Folder("pipeline-tiny"), "--checkpoint", "models/shapes-base", "--prompt", "a", "--out", Path.Combine(Path.GetTempPath(), "never.png")]);
+
+        // Then
+        Assert.Equal(CliApp.UsageError, code);
+    }
 }
