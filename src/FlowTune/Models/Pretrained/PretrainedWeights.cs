@@ -100,6 +100,32 @@ public static class PretrainedWeights
     }
 
     /// <summary>
+    /// Builds a module with placeholder weights (<paramref name="create"/>, seeded 0), loads <paramref name="folder"/>'s
+    /// weights into it and switches it to evaluation mode; on any error the module is disposed before the error
+    /// propagates, so nothing is returned half-loaded.
+    /// </summary>
+    public static T Build<T>(string folder, string stem, Func<Generator, T> create, Func<string, bool>? skip = null) where T : Module
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        T model;
+        using (var generator = new Generator(0))
+        {
+            model = create(generator);
+        }
+        try
+        {
+            LoadInto(model, folder, stem, skip);
+            model.Eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// The weight files of a component: the shards named by <c>{stem}.safetensors.index.json</c> (in index order)
     /// if it exists, else <c>{stem}.safetensors</c>. Errors name the folder and what was looked for.
     /// </summary>

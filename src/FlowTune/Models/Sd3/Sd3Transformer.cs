@@ -52,19 +52,7 @@ public sealed class Sd3Transformer : Module
     public static Sd3Transformer FromPretrained(string folder)
     {
         var config = Sd3TransformerConfig.Load(Path.Combine(folder, "config.json"));
-        using var generator = new Generator(0);
-        var model = new Sd3Transformer(config, generator);
-        try
-        {
-            PretrainedWeights.LoadInto(model, folder, "diffusion_pytorch_model");
-            model.Eval();
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        return PretrainedWeights.Build(folder, "diffusion_pytorch_model", generator => new Sd3Transformer(config, generator));
     }
 
     /// <summary>

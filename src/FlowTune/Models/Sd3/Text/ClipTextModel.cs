@@ -46,19 +46,7 @@ public sealed class ClipTextModel : Module
     public static ClipTextModel FromPretrained(string folder)
     {
         var config = ClipTextConfig.Load(Path.Combine(folder, "config.json"));
-        using var generator = new Generator(0);
-        var model = new ClipTextModel(config, generator);
-        try
-        {
-            PretrainedWeights.LoadInto(model, folder, "model", skip: key => key == "text_model.embeddings.position_ids");
-            model.Eval();
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        return PretrainedWeights.Build(folder, "model", generator => new ClipTextModel(config, generator), key => key == "text_model.embeddings.position_ids");
     }
 
     /// <summary>

@@ -41,19 +41,7 @@ public sealed class T5Encoder : Module
     public static T5Encoder FromPretrained(string folder)
     {
         var config = T5Config.Load(Path.Combine(folder, "config.json"));
-        using var generator = new Generator(0);
-        var model = new T5Encoder(config, generator);
-        try
-        {
-            PretrainedWeights.LoadInto(model, folder, "model", skip: key => key == "encoder.embed_tokens.weight");
-            model.Eval();
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        return PretrainedWeights.Build(folder, "model", generator => new T5Encoder(config, generator), key => key == "encoder.embed_tokens.weight");
     }
 
     /// <summary>ids [B, L] (int64) → last hidden state [B, L, d_model] (after the final norm; SD3 attends to every position).</summary>

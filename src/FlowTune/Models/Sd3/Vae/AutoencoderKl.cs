@@ -41,19 +41,7 @@ public sealed class AutoencoderKl : Module
     public static AutoencoderKl FromPretrained(string folder)
     {
         var config = VaeConfig.Load(Path.Combine(folder, "config.json"));
-        using var generator = new Generator(0);
-        var model = new AutoencoderKl(config, generator);
-        try
-        {
-            PretrainedWeights.LoadInto(model, folder, "diffusion_pytorch_model");
-            model.Eval();
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        return PretrainedWeights.Build(folder, "diffusion_pytorch_model", generator => new AutoencoderKl(config, generator));
     }
 
     /// <summary>image [B, C, H, W] in [−1, 1] → the posterior's mean and log-variance (clamped to [−30, 20]), each [B, L, h, w].</summary>
