@@ -18,6 +18,7 @@ public static class InteropCommand
         var command = new Command("interop", "Run one component of a diffusers SD3 pipeline on tensors from a file (parity checks).");
         command.Subcommands.Add(Transformer());
         command.Subcommands.Add(Vae());
+        command.Subcommands.Add(Text());
         return command;
     }
 
@@ -107,6 +108,59 @@ public static class InteropCommand
         finally
         {
             TensorFile.DisposeAll(tensors);
+        }
+    }
+
+    private static Command Text()
+    {
+        var model = new Option<DirectoryInfo>("--model") { Description = "A diffusers StableDiffusion3Pipeline folder (text encoders and tokenizers are read; the transformer config sets the widths).", Required = true };
+        var prompts = new Option<FileInfo>("--prompts") { Description = "A text file, one prompt per line.", Required = true };
+        var output = new Option<FileInfo>("--output") { Description = "safetensors to write ids_clip_l, ids_clip_g, ids_t5 (int64), prompt_embeds and pooled_prompt_embeds (float32) into.", Required = true };
+        var maxLength = new Option<int>("--max-sequence-length") { Description = "T5 tokens per prompt (diffusers' max_sequence_length).", DefaultValueFactory = _ => 256 };
+        var command = new Command("text", "Tokenize and encode prompts as the SD3 pipeline's encode_prompt does.");
+        foreach (var o in new Option[] { model, prompts, output, maxLength })
+        {
+            command.Options.Add(o);
+        }
+        command.SetAction(parse =>
+        {
+            RunText(parse.GetValue(model)!.FullName, parse.GetValue(prompts)!.FullName, parse.GetValue(output)!.FullName, parse.GetValue(maxLength));
+            Console.WriteLine($"wrote {parse.GetValue(output)!.FullName}");
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Loads the pipeline, encodes every line of <paramref name="promptFile"/> and writes ids and embeddings.</summary>
+    public static void RunText(string pipelineFolder, string promptFile, string output, int maxSequenceLength)
+    {
+        var prompts = File.ReadAllLines(promptFile);
+        if (prompts.Length == 0)
+        {
+            throw new InvalidDataException($"{promptFile}: no prompts (one per line)");
+        }
+        using var pipeline = Sd3PipelineLoader.Load(pipelineFolder, new Sd3PipelineOptions { MaxSequenceLength = maxSequenceLength });
+        var encoder = (Sd3PromptEncoder)pipeline.PromptEncoder;
+        var (l, g, t5) = encoder.Tokenize(prompts);
+        using var ids = new TensorList(l, g, t5);
+        using var text = encoder.Encode(prompts);
+        var tensors = new List<KeyValuePair<string, Tensor>> { new("ids_clip_l", l), new("ids_clip_g", g), new("prompt_embeds", text.Tokens), new("pooled_prompt_embeds", text.Pooled) };
+        if (t5 is not null)
+        {
+            tensors.Add(new("ids_t5", t5));
+        }
+        TensorFile.Save(output, tensors);
+    }
+
+    /// <summary>Frees the tensors it was given.</summary>
+    private sealed class TensorList(params Tensor?[] tensors) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var t in tensors)
+            {
+                t?.Dispose();
+            }
         }
     }
 

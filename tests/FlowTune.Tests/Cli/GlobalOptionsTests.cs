@@ -35,6 +35,7 @@ public sealed class GlobalOptionsTests
         ["compare"] = ["compare", "--configs", Missing + ".yaml", "--budget", "1", "--out", Missing],
         ["text-diff"] = ["text-diff", "--checkpoint", Missing, "a circle", "a square"],
         ["interop transformer"] = ["interop", "transformer", "--model", Missing, "--input", Missing + ".safetensors", "--output", Missing + ".out.safetensors"],
+        ["interop text"] = ["interop", "text", "--model", Missing, "--prompts", Missing + ".txt", "--output", Missing + ".out.safetensors"],
         ["interop vae"] = ["interop", "vae", "--model", Missing, "--input", Missing + ".safetensors", "--output", Missing + ".out.safetensors"],
     };
 

@@ -107,4 +107,31 @@ public sealed class InteropCommandTests
         // Then
         Assert.Equal(CliApp.UsageError, code);
     }
+
+    [Fact]
+    public async Task Should_WriteIdsAndEmbeddingsAsEncodePrompt_When_TextRunsOnAPipeline()
+    {
+        // Given: the tiny pipeline's reference prompts, one per line
+        var prompts = Path.Combine(Path.GetTempPath(), $"flowtune-prompts-{Guid.NewGuid():N}.txt");
+        File.WriteAllLines(prompts, ["a red cube left of a blue sphere", "three  green   cones!"]);
+        var output = prompts + ".safetensors";
+        var folder = Sd3Fixtures.Folder("pipeline-tiny");
+
+        // When
+        var code = await CliApp.RunAsync(["interop", "text", "--model", folder, "--prompts", prompts, "--output", output, "--max-sequence-length", "12"]);
+
+        // Then
+        Assert.Equal(CliApp.Ok, code);
+        var written = TensorFile.Load(output).Tensors;
+        var reference = TensorFile.Load(Path.Combine(folder, "reference.safetensors")).Tensors;
+        var sameIds = new[] { "ids_clip_l", "ids_clip_g", "ids_t5" }.All(k => written[k].ToArray<long>().SequenceEqual(reference[k].ToArray<long>()));
+        var error = Sd3Fixtures.RelativeL2(written["prompt_embeds"], reference["prompt_embeds"]);
+        var pooledError = Sd3Fixtures.RelativeL2(written["pooled_prompt_embeds"], reference["pooled_prompt_embeds"]);
+        TensorFile.DisposeAll(written);
+        TensorFile.DisposeAll(reference);
+        File.Delete(prompts);
+        File.Delete(output);
+        Assert.True(sameIds);
+        Assert.True(error <= 1e-5 && pooledError <= 1e-5, $"prompt_embeds {error:E2}, pooled {pooledError:E2}");
+    }
 }
