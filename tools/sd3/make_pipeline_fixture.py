@@ -49,6 +49,8 @@ import torch  # noqa: E402
 import diffusers_stubs  # noqa: E402
 import safetensors_io as st  # noqa: E402
 import torch2_shims  # noqa: E402
+import make_reference_vectors  # noqa: E402
+import scheduler_pipeline_cases  # noqa: E402
 
 DEFAULT_OUT = os.path.join(REPO, "tests", "FlowTune.Tests", "Data", "sd3", "pipeline-tiny")
 TOKENIZER_SRC = os.path.join(REPO, "tests", "FlowTune.Tests", "Data", "sd3-text")
@@ -98,42 +100,9 @@ TRANSFORMER = dict(
     dual_attention_layers=[0],
     qk_norm="rms_norm",
 )
-VAE = dict(
-    in_channels=3,
-    out_channels=3,
-    down_block_types=["DownEncoderBlock2D"] * 3,
-    up_block_types=["UpDecoderBlock2D"] * 3,
-    block_out_channels=[8, 16, 16],  # vae_scale_factor = 2 ** (3 - 1) = 4
-    layers_per_block=1,
-    act_fn="silu",
-    latent_channels=4,
-    norm_num_groups=4,
-    sample_size=32,
-    scaling_factor=1.5305,
-    shift_factor=0.0609,
-    latents_mean=None,
-    latents_std=None,
-    force_upcast=True,
-    use_quant_conv=False,
-    use_post_quant_conv=False,
-    mid_block_add_attention=True,
-)
-SCHEDULER = dict(  # SD3.5 (Large / Medium) scheduler_config.json values
-    num_train_timesteps=1000,
-    shift=3.0,
-    use_dynamic_shifting=False,
-    base_shift=0.5,
-    max_shift=1.15,
-    base_image_seq_len=256,
-    max_image_seq_len=4096,
-    invert_sigmas=False,
-    shift_terminal=None,
-    use_karras_sigmas=False,
-    use_exponential_sigmas=False,
-    use_beta_sigmas=False,
-    time_shift_type="exponential",
-    stochastic_sampling=False,
-)
+# the VAE of the vae-sd35 fixture (no quant convs, vae_scale_factor 4) at the pipeline's 32-pixel size
+VAE = {**make_reference_vectors.VAE_BASE, "sample_size": 32}
+SCHEDULER = dict(scheduler_pipeline_cases.SCHEDULER_SD35)  # SD3.5 (Large / Medium) scheduler_config.json values
 
 ENCODE_KWARGS = dict(prompt=PROMPTS, prompt_2=None, prompt_3=None, negative_prompt=NEGATIVE_PROMPT,
                      do_classifier_free_guidance=True, num_images_per_prompt=1, max_sequence_length=MAX_SEQUENCE_LENGTH)
