@@ -197,29 +197,6 @@ def install(diffusers_src, transformers_src):
 # ----------------------------------------------------------------------------- helpers
 
 
-def randomize_diffusers_(model, seed):
-    """Same rule as make_reference_vectors.py: every parameter and persistent buffer (pos_embed.pos_embed
-    included), in sorted name order: >=2-D weights N(0, 1/fan_in), biases N(0, 0.1^2), 1-D weights
-    1 + N(0, 0.1^2), pos_embed.pos_embed N(0, 0.5^2)."""
-    g = torch.Generator().manual_seed(seed)
-    sd = model.state_dict(keep_vars=True)
-    with torch.no_grad():
-        for name in sorted(sd):
-            t = sd[name]
-            shape = tuple(t.shape)
-            if name.endswith("pos_embed.pos_embed"):
-                new = torch.randn(shape, generator=g) * 0.5
-            elif name.endswith("bias"):
-                new = torch.randn(shape, generator=g) * 0.1
-            elif name.endswith("weight") and t.dim() >= 2:
-                new = torch.randn(shape, generator=g) / math.sqrt(math.prod(shape[1:]))
-            elif name.endswith("weight") and t.dim() == 1:
-                new = 1.0 + torch.randn(shape, generator=g) * 0.1
-            else:
-                raise RuntimeError(f"no randomisation rule for {name} {shape}")
-            t.copy_(new)
-
-
 def write_diffusers_config(folder, obj, version):
     """ConfigMixin.to_json_string: every __init__ argument + _class_name + _diffusers_version, indent 2,
     sorted keys, trailing newline; file name = the class's config_name."""
@@ -301,7 +278,7 @@ def raw_spot_check(path, expected):
 def build_components(ns):
     comps = {}
     t = ns.T(**TRANSFORMER).eval()
-    randomize_diffusers_(t, SEEDS["transformer"])
+    make_reference_vectors.randomize_(t, SEEDS["transformer"])
     keys = set(t.state_dict())
     for k in ("transformer_blocks.0.attn2.to_q.weight", "transformer_blocks.0.attn.norm_q.weight",
               "pos_embed.pos_embed", "context_embedder.weight", "time_text_embed.text_embedder.linear_1.weight"):
@@ -310,7 +287,7 @@ def build_components(ns):
     assert tuple(t.state_dict()["context_embedder.weight"].shape) == (16, T5["d_model"])
     comps["transformer"] = t
     v = ns.V(**VAE).eval()
-    randomize_diffusers_(v, SEEDS["vae"])
+    make_reference_vectors.randomize_(v, SEEDS["vae"])
     assert "quant_conv.weight" not in v.state_dict() and "post_quant_conv.weight" not in v.state_dict()
     comps["vae"] = v
     comps["scheduler"] = ns.S(**SCHEDULER)

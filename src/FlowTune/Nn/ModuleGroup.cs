@@ -7,16 +7,6 @@ namespace FlowTune.Nn;
 /// </summary>
 public sealed class ModuleGroup : Module
 {
-    private readonly List<Module> _items = [];
-
     /// <summary>Adds a child under <paramref name="name"/> and returns it.</summary>
-    public T Add<T>(string name, T module) where T : Module
-    {
-        RegisterModule(name, module);
-        _items.Add(module);
-        return module;
-    }
-
-    /// <summary>The children in the order they were added.</summary>
-    public IReadOnlyList<Module> Items => _items;
+    public T Add<T>(string name, T module) where T : Module => RegisterModule(name, module);
 }

@@ -55,17 +55,11 @@ public sealed class MultiheadAttention : Module
             mask = zeros.MaskedFill(keyPaddingMask.View(s[0], 1, 1, s[1]), double.NegativeInfinity); // [B, 1, 1, Tk]
         }
         var o = F.ScaledDotProductAttention(q, k, v, mask); // [B, H, Tq, Dh]
-        var shape = o.Shape;
-        var merged = o.Transpose(1, 2).Reshape(shape[0], shape[2], shape[1] * shape[3]); // [B, Tq, D]
-        return scope.MoveToOuter(OutProj.Forward(merged));
+        return scope.MoveToOuter(OutProj.Forward(F.MergeHeads(o))); // [B, Tq, D]
     }
 
     /// <summary>Self-attention: query = key = value.</summary>
     public Tensor Forward(Tensor x) => Forward(x, x, x);
 
-    private Tensor SplitHeads(Tensor x)
-    {
-        var s = x.Shape; // [B, T, D]
-        return x.View(s[0], s[1], _heads, s[2] / _heads).Transpose(1, 2); // [B, H, T, Dh]
-    }
+    private Tensor SplitHeads(Tensor x) => F.SplitHeads(x, _heads); // [B, T, D] → [B, H, T, Dh]
 }

@@ -95,6 +95,20 @@ public static class F
         return scope.MoveToOuter(weights.Matmul(v));                        // [B, H, Tq, D]
     }
 
+    /// <summary>[B, T, H·Dh] → [B, H, T, Dh] (a view): the per-head layout attention works in.</summary>
+    public static Tensor SplitHeads(Tensor x, long heads)
+    {
+        var s = x.Shape;
+        return x.View(s[0], s[1], heads, s[2] / heads).Transpose(1, 2);
+    }
+
+    /// <summary>[B, H, T, Dh] → [B, T, H·Dh]: the inverse of <see cref="SplitHeads"/>.</summary>
+    public static Tensor MergeHeads(Tensor o)
+    {
+        var s = o.Shape;
+        return o.Transpose(1, 2).Reshape(s[0], s[2], s[1] * s[3]);
+    }
+
     /// <summary>Mean squared error over all elements.</summary>
     public static Tensor MseLoss(Tensor input, Tensor target)
     {

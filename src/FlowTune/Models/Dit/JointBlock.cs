@@ -9,7 +9,6 @@ namespace FlowTune.Models.Dit;
 /// </summary>
 public sealed class JointBlock : Module
 {
-    private readonly int _width;
     private readonly int _heads;
     private readonly Stream _image;
     private readonly Stream _text;
@@ -20,7 +19,6 @@ public sealed class JointBlock : Module
     /// </summary>
     public JointBlock(int width, int heads, int mlpRatio, Generator generator, bool updateText = true)
     {
-        _width = width;
         _heads = heads;
         _image = RegisterModule("image", new Stream(width, mlpRatio, generator, full: true));
         _text = RegisterModule("text", new Stream(width, mlpRatio, generator, full: updateText));
@@ -42,7 +40,7 @@ public sealed class JointBlock : Module
         var keyPadding = Tensor.Cat([Tensor.Zeros([b, n], DType.Bool, image.Device), padding], 1);                     // [B, N+L]
         var mask = Tensor.Zeros([b, 1, 1, keyPadding.Size(1)], image.DType, image.Device).MaskedFill(keyPadding.View(b, 1, 1, -1), double.NegativeInfinity);
         var o = F.ScaledDotProductAttention(q, k, v, mask);                                                // [B, H, N+L, Dh]
-        o = o.Transpose(1, 2).Reshape(b, -1, _width);                                                      // [B, N+L, D]
+        o = F.MergeHeads(o);                                                                               // [B, N+L, D]
         var oi = o.Narrow(1, 0, n);
         var ot = o.Narrow(1, n, o.Size(1) - n);
         image = image + mi[2] * _image.Out(oi);
@@ -57,14 +55,9 @@ public sealed class JointBlock : Module
     }
 
     /// <summary>LayerNorm without affine, then x·(1 + scale) + shift.</summary>
-    internal static Tensor Modulate(Tensor x, Tensor shift, Tensor scale) =>
-        F.LayerNorm(x, [x.Size(-1)], eps: 1e-6) * (scale + 1.0) + shift;
+    internal static Tensor Modulate(Tensor x, Tensor shift, Tensor scale) => Sd3.AdaLayerNorm.Modulate(Sd3.AdaLayerNorm.Norm(x), shift, scale);
 
-    private Tensor Heads(Tensor x)
-    {
-        var s = x.Shape; // [B, T, D]
-        return x.View(s[0], s[1], _heads, s[2] / _heads).Transpose(1, 2); // [B, H, T, Dh]
-    }
+    private Tensor Heads(Tensor x) => F.SplitHeads(x, _heads); // [B, T, D] → [B, H, T, Dh]
 
     /// <summary>The weights of one stream (image or text).</summary>
     private sealed class Stream : Module

@@ -61,23 +61,12 @@ public sealed class JointAttention : Module
         }
     }
 
-    /// <summary>Every projection, by its diffusers name relative to this module (LoRA targets).</summary>
-    public IEnumerable<KeyValuePair<string, Linear>> Projections()
-    {
-        KeyValuePair<string, Linear?>[] all =
-        [
-            new("to_q", _q), new("to_k", _k), new("to_v", _v), new("to_out.0", _out),
-            new("add_q_proj", _addQ), new("add_k_proj", _addK), new("add_v_proj", _addV), new("to_add_out", _addOut),
-        ];
-        return all.Where(p => p.Value is not null).Select(p => new KeyValuePair<string, Linear>(p.Key, p.Value!));
-    }
-
     /// <summary>Image-only self-attention: image [B, N, D] → [B, N, D].</summary>
     public Tensor Forward(Tensor image)
     {
         using var scope = TensorScope.Enter();
         var (q, k, v) = Project(image, _q, _k, _v, _normQ, _normK); // 3 × [B, H, N, Dh]
-        var o = Merge(F.ScaledDotProductAttention(q, k, v));      // [B, N, D]
+        var o = F.MergeHeads(F.ScaledDotProductAttention(q, k, v));      // [B, N, D]
         return scope.MoveToOuter(_out.Forward(o));
     }
 
@@ -92,7 +81,7 @@ public sealed class JointAttention : Module
         var (qi, ki, vi) = Project(image, _q, _k, _v, _normQ, _normK);                  // 3 × [B, H, N, Dh]
         var (qt, kt, vt) = Project(text, _addQ, _addK!, _addV!, _normAddedQ, _normAddedK); // 3 × [B, H, L, Dh]
         var o = F.ScaledDotProductAttention(Tensor.Cat([qi, qt], 2), Tensor.Cat([ki, kt], 2), Tensor.Cat([vi, vt], 2)); // [B, H, N+L, Dh]
-        var merged = Merge(o);                                                          // [B, N+L, D]
+        var merged = F.MergeHeads(o);                                                         // [B, N+L, D]
         var n = image.Size(1);
         var imageOut = _out.Forward(merged.Narrow(1, 0, n));                             // [B, N, D]
         var textOut = _addOut?.Forward(merged.Narrow(1, n, merged.Size(1) - n));        // [B, L, D]
@@ -119,15 +108,5 @@ public sealed class JointAttention : Module
         return (qh, kh, Heads(v.Forward(x)));
     }
 
-    private Tensor Heads(Tensor x)
-    {
-        var s = x.Shape;                                                  // [B, T, D]
-        return x.View(s[0], s[1], _heads, s[2] / _heads).Transpose(1, 2); // [B, H, T, Dh]
-    }
-
-    private static Tensor Merge(Tensor o)
-    {
-        var s = o.Shape;                                       // [B, H, T, Dh]
-        return o.Transpose(1, 2).Reshape(s[0], s[2], s[1] * s[3]); // [B, T, D]
-    }
+    private Tensor Heads(Tensor x) => F.SplitHeads(x, _heads); // [B, T, D] → [B, H, T, Dh]
 }

@@ -40,16 +40,6 @@ public sealed class Sd3JointBlock : Module
         }
     }
 
-    /// <summary>The attentions of this block with their diffusers names (<c>attn</c>, <c>attn2</c>).</summary>
-    public IEnumerable<KeyValuePair<string, JointAttention>> Attentions()
-    {
-        yield return new("attn", _attn);
-        if (_attn2 is not null)
-        {
-            yield return new("attn2", _attn2);
-        }
-    }
-
     /// <summary>image [B, N, D], text [B, L, D], conditioning [B, D] → (image, text; text null after a pre-only block).</summary>
     public (Tensor Image, Tensor? Text) Forward(Tensor image, Tensor text, Tensor conditioning)
     {

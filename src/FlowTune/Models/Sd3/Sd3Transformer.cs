@@ -41,9 +41,6 @@ public sealed class Sd3Transformer : Module
     /// <summary>The configuration the network was built from.</summary>
     public Sd3TransformerConfig Config { get; }
 
-    /// <summary>The joint blocks, in order (LoRA targets their attentions).</summary>
-    public IReadOnlyList<Sd3JointBlock> Blocks => _blocks;
-
     /// <summary>
     /// Loads a diffusers <c>transformer/</c> folder: <c>config.json</c> plus <c>diffusion_pytorch_model.safetensors</c>
     /// or its sharded form. Weights stored in F16/BF16 are upcast to float32. Nothing is returned half-loaded: any

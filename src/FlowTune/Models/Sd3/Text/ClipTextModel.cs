@@ -120,18 +120,13 @@ public sealed class ClipTextModel : Module
             using var scope = TensorScope.Enter();
             var h = _norm1.Forward(x);
             var o = F.ScaledDotProductAttention(Heads(_q.Forward(h)), Heads(_k.Forward(h)), Heads(_v.Forward(h)), causal); // [B, H, L, Dh]
-            var s = o.Shape;
-            x = x + _out.Forward(o.Transpose(1, 2).Reshape(s[0], s[2], s[1] * s[3]));
+            x = x + _out.Forward(F.MergeHeads(o));
             var m = _fc1.Forward(_norm2.Forward(x));
             m = _quickGelu ? m * (m * 1.702).Sigmoid() : F.Gelu(m);
             return scope.MoveToOuter(x + _fc2.Forward(m));
         }
 
-        private Tensor Heads(Tensor x)
-        {
-            var s = x.Shape;                                                  // [B, L, D]
-            return x.View(s[0], s[1], _heads, s[2] / _heads).Transpose(1, 2); // [B, H, L, Dh]
-        }
+        private Tensor Heads(Tensor x) => F.SplitHeads(x, _heads); // [B, L, D] → [B, H, L, Dh]
     }
 }
 

@@ -150,17 +150,12 @@ public sealed class T5Encoder : Module
             var v = Heads(_v.Forward(h));
             var scores = q.Matmul(k.Transpose(-2, -1)) + bias;                 // [B, H, L, L], no 1/√d
             var o = F.Softmax(scores.To(DType.Float32), -1).To(scores.DType).Matmul(v); // [B, H, L, dkv]
-            var s = o.Shape;
-            x = x + _o.Forward(o.Transpose(1, 2).Reshape(s[0], s[2], s[1] * s[3]));
+            x = x + _o.Forward(F.MergeHeads(o));
             var f = _ffNorm.Forward(x);
             var hidden = _wi1 is null ? F.Relu(_wi0.Forward(f)) : F.Gelu(_wi0.Forward(f), tanhApproximation: true) * _wi1.Forward(f);
             return scope.MoveToOuter(x + _wo.Forward(hidden));
         }
 
-        private Tensor Heads(Tensor x)
-        {
-            var s = x.Shape;                                                           // [B, L, H·dkv]
-            return x.View(s[0], s[1], _config.NumHeads, _config.DKv).Transpose(1, 2);  // [B, H, L, dkv]
-        }
+        private Tensor Heads(Tensor x) => F.SplitHeads(x, _config.NumHeads); // [B, L, H·dkv] → [B, H, L, dkv]
     }
 }
