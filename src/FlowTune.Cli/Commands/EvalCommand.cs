@@ -31,7 +31,7 @@ public static class EvalCommand
             var w = WorldRegistry.Get(parse.GetValue(world)!);
             var entries = CommonOptions.LoadPrompts(parse.GetValue(prompts), w, test: true);
             var dir = parse.GetValue(checkpoint)!.FullName;
-            using var model = ModelCheckpoint.Load(dir);
+            using var model = PolicyNetworks.Load(dir);
             var options = d with
             {
                 Steps = parse.GetValue(steps),

@@ -139,7 +139,7 @@ public static class InteropCommand
         {
             throw new InvalidDataException($"{promptFile}: no prompts (one per line)");
         }
-        using var pipeline = Sd3PipelineLoader.Load(pipelineFolder, new Sd3PipelineOptions { MaxSequenceLength = maxSequenceLength });
+        using var pipeline = Sd3PipelineLoader.Load(pipelineFolder, new Sd3PipelineOptions { MaxSequenceLength = maxSequenceLength, PromptCacheSize = 0 });
         var encoder = (Sd3PromptEncoder)pipeline.PromptEncoder;
         var (l, g, t5) = encoder.Tokenize(prompts);
         using var ids = new TensorList(l, g, t5);

@@ -16,7 +16,7 @@ public static class SampleCommand
     {
         var d = new OdeSamplerOptions();
         var checkpoint = new Option<DirectoryInfo?>("--checkpoint") { Description = "A FlowTune model folder (model.json + model.safetensors), e.g. models/shapes-base." };
-        var pipeline = new Option<DirectoryInfo?>("--model") { Description = "A diffusers StableDiffusion3Pipeline folder (model_index.json, transformer/, vae/, text encoders, tokenizers, scheduler/); instead of --checkpoint." };
+        var pipeline = new Option<DirectoryInfo?>("--model") { Description = "A diffusers StableDiffusion3Pipeline folder (model_index.json, transformer/, vae/, text encoders, tokenizers, scheduler/), or an SD3 policy folder an RL run wrote (policy.json); instead of --checkpoint." };
         var height = new Option<int?>("--height") { Description = "With --model: image height in pixels (default: the transformer's sample_size × the VAE scale)." };
         var width = new Option<int?>("--width") { Description = "With --model: image width in pixels (default as --height)." };
         var noT5 = new Option<bool>("--no-t5") { Description = "With --model: leave T5 out (its part of the prompt embedding is zeros), as diffusers' text_encoder_3=None." };
@@ -49,7 +49,7 @@ public static class SampleCommand
             var loading = System.Diagnostics.Stopwatch.StartNew();
             using IDisposable owner = sd3 is null
                 ? ModelCheckpoint.Load(folder!.FullName)
-                : Sd3PipelineLoader.Load(sd3.FullName, new Sd3PipelineOptions { Height = parse.GetValue(height), Width = parse.GetValue(width), LoadT5 = !parse.GetValue(noT5) });
+                : PolicyNetworks.Load(sd3.FullName, new Sd3PipelineOptions { Height = parse.GetValue(height), Width = parse.GetValue(width), LoadT5 = !parse.GetValue(noT5) });
             if (owner is Sd3Pipeline loaded)
             {
                 Console.WriteLine($"loaded {sd3!.FullName} in {loading.Elapsed.TotalSeconds:F1} s: transformer {loaded.Transformer.ParameterCount():N0} parameters, {loaded.Height}×{loaded.Width} pixels, {loaded.ImageTokens} image tokens");

@@ -9,7 +9,7 @@ namespace FlowTune.Evaluation;
 
 /// <summary>
 /// Reuses evaluations of identical weights. The key is a SHA-256 of everything an evaluation's result depends on:
-/// the model's configuration, vocabulary, parameter and buffer bytes, the evaluation options (seed included), the
+/// the model's description (configuration, vocabulary; <see cref="IPolicyNetwork.Describe"/>), parameter and buffer bytes, the evaluation options (seed included), the
 /// prompts and the judge's type. A comparison's runs all evaluate the same base at epoch 0 with the same noise, so
 /// only the first pays for it. A hit copies the stored report, results and grids into the requested folder.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class EvalCache(string directory)
     public string Directory { get; } = directory;
 
     /// <summary>Evaluates through <see cref="Evaluator.Run"/> unless the same evaluation is stored; <paramref name="hit"/> tells which.</summary>
-    public EvalReport Run(FlowModel model, IReadOnlyList<GenEvalEntry> entries, IImageJudge judge, EvalOptions options,
+    public EvalReport Run(IPolicyNetwork model, IReadOnlyList<GenEvalEntry> entries, IImageJudge judge, EvalOptions options,
         string outputDirectory, out bool hit, TextWriter? progress = null)
     {
         ArgumentNullException.ThrowIfNull(outputDirectory);
@@ -45,16 +45,15 @@ public sealed class EvalCache(string directory)
     }
 
     /// <summary>The cache key of an evaluation (hex SHA-256).</summary>
-    public static string Key(FlowModel model, IReadOnlyList<GenEvalEntry> entries, IImageJudge judge, EvalOptions options)
+    public static string Key(IPolicyNetwork model, IReadOnlyList<GenEvalEntry> entries, IImageJudge judge, EvalOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(judge);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void AddText(string s) => hash.AppendData(Encoding.UTF8.GetBytes(s + "\n"));
-        AddText(JsonSerializer.Serialize(model.Config, Json.Options));
-        AddText(string.Join(' ', model.Text.Tokenizer.Vocabulary));
-        foreach (var (name, tensor) in model.StateDict().OrderBy(p => p.Key, StringComparer.Ordinal))
+        AddText(model.Describe());
+        foreach (var (name, tensor) in model.Weights.StateDict().OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             AddText($"{name} {tensor.DType} {string.Join(',', tensor.Shape)}");
             hash.AppendData(tensor.ToBytes());

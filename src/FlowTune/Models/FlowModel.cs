@@ -1,4 +1,6 @@
+using System.Text.Json;
 using FlowTune.Common;
+using FlowTune.IO;
 using FlowTune.Models.Dit;
 using FlowTune.Models.Text;
 using FlowTune.Models.UNet;
@@ -11,7 +13,7 @@ namespace FlowTune.Models;
 /// A text-to-image flow model: a <see cref="TextEncoder"/> and a velocity network (U-Net or MMDiT), trained together.
 /// Parameter names start with <c>text.</c> and <c>net.</c>.
 /// </summary>
-public sealed class FlowModel : Module, IVelocityModel
+public sealed class FlowModel : Module, IPolicyNetwork
 {
     private readonly IVelocityNet _net;
 
@@ -45,4 +47,25 @@ public sealed class FlowModel : Module, IVelocityModel
 
     /// <inheritdoc />
     public Tensor Velocity(Tensor x, Tensor t, TextBatch text) => _net.Forward(x, t, text);
+
+    /// <inheritdoc />
+    public Module Weights => this;
+
+    /// <inheritdoc />
+    public Module Trained => Net;
+
+    /// <inheritdoc />
+    public IPolicyNetwork CopyWithoutAdapters()
+    {
+        var copy = ModelCheckpoint.Create(ModelCheckpoint.Describe(this));
+        copy.LoadStateDict(StateDict().Where(p => !Lora.IsAdapterParameter(p.Key)).ToDictionary(p => p.Key, p => p.Value));
+        copy.Train(false);
+        return copy;
+    }
+
+    /// <inheritdoc />
+    public string Describe() => JsonSerializer.Serialize(Config, Json.Options) + "\n" + string.Join(' ', Text.Tokenizer.Vocabulary);
+
+    /// <inheritdoc />
+    public void Export(string directory) => ModelCheckpoint.Save(directory, this);
 }

@@ -25,13 +25,19 @@ public static class ModelCheckpoint
     {
         ArgumentNullException.ThrowIfNull(model);
         Directory.CreateDirectory(directory);
-        var vocabulary = model.Text.Tokenizer.Vocabulary.Skip(3).ToList(); // specials are implicit
-        Json.Write(Path.Combine(directory, ConfigFile), new Description(model.Config, vocabulary, model.Text.Tokenizer.MaxLength));
+        Json.Write(Path.Combine(directory, ConfigFile), Describe(model));
         using var scope = TensorScope.Enter();
         var tensors = Lora.MergedState(model)       // LoRA adapters (if any) merged: a plain model on disk
             .Select(p => new KeyValuePair<string, Tensor>(p.Key, storeAs is { } d ? p.Value.To(d) : p.Value))
             .ToList();
         TensorFile.Save(Path.Combine(directory, WeightsFile), tensors, metadata);
+    }
+
+    /// <summary>The description of <paramref name="model"/> as <see cref="ConfigFile"/> stores it (the tokenizer's specials are implicit).</summary>
+    public static Description Describe(FlowModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new Description(model.Config, model.Text.Tokenizer.Vocabulary.Skip(3).ToList(), model.Text.Tokenizer.MaxLength);
     }
 
     /// <summary>Builds the model described in <paramref name="directory"/> and loads its weights (stored dtype converted to float32).</summary>

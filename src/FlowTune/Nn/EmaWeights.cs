@@ -10,13 +10,16 @@ public sealed class EmaWeights
 {
     private readonly List<(Tensor Source, Tensor Shadow)> _pairs = [];
 
-    /// <summary>Pairs the parameters by name and copies the current values into <paramref name="shadow"/>.</summary>
-    public EmaWeights(Module source, Module shadow)
+    /// <summary>
+    /// Pairs the parameters by name and copies the current values into <paramref name="shadow"/>; with
+    /// <paramref name="include"/>, only the named ones (e.g. the trained adapters: the frozen rest is equal in both).
+    /// </summary>
+    public EmaWeights(Module source, Module shadow, Func<string, bool>? include = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(shadow);
         var shadowByName = shadow.NamedParameters().ToDictionary(p => p.Key, p => p.Value);
-        foreach (var (name, p) in source.NamedParameters())
+        foreach (var (name, p) in source.NamedParameters().Where(p => include?.Invoke(p.Key) != false))
         {
             if (!shadowByName.TryGetValue(name, out var s))
             {

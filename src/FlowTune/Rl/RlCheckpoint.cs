@@ -11,11 +11,12 @@ namespace FlowTune.Rl;
 
 /// <summary>
 /// An RL checkpoint folder (docs/FORMATS.md): <c>trainable.safetensors</c> (the trained parameters: adapters or the
-/// whole network), the shared <see cref="CheckpointFiles"/> (<c>ema.safetensors</c>, <c>optimizer.safetensors</c>,
-/// <c>trainer_state.json</c>: epoch, global step, seed, resolved config), <c>sampling.safetensors</c> (a separate
-/// sampling policy), the group planner's state (<c>prompt_stats.json</c> for adaptive groups), the per-prompt success
-/// trackers (<c>success_trackers.json</c>) and
-/// <c>model.json</c> + <c>model.safetensors</c> (the evaluation weights, loadable by <c>flowtune eval</c>). Random
+/// whole network), the shared <see cref="CheckpointFiles"/> (<c>ema.safetensors</c>: the EMA values of the trained
+/// parameters only, <c>optimizer.safetensors</c>, <c>trainer_state.json</c>: epoch, global step, seed, resolved
+/// config), <c>sampling.safetensors</c> (a separate sampling policy's trained parameters), the group planner's state (<c>prompt_stats.json</c> for adaptive groups), the per-prompt success
+/// trackers (<c>success_trackers.json</c>) and the evaluation weights as <see cref="IPolicyNetwork.Export"/> writes
+/// them, loadable by <c>flowtune eval</c> (<c>model.json</c> + <c>model.safetensors</c> for our models; for an SD3
+/// pipeline <c>policy.json</c> + <c>transformer.safetensors</c>, the adapters only, pointing at the base folder). Random
 /// state needs no saving: every epoch's randomness derives from (seed, epoch).
 /// </summary>
 public sealed class RlCheckpoint(RlConfig config, PolicyModels models, AdamW optimizer, PolicyUpdater updater, IGroupPlanner planner, SuperFlow.PromptSuccessTrackers trackers)
@@ -35,18 +36,21 @@ public sealed class RlCheckpoint(RlConfig config, PolicyModels models, AdamW opt
         TensorFile.Save(Path.Combine(directory, TrainableFile), models.Trainable);
         if (models.EmaModel is not null)
         {
-            CheckpointFiles.SaveEma(directory, models.EmaModel);
+            CheckpointFiles.SaveNamed(Path.Combine(directory, CheckpointFiles.Ema), models.EmaModel.Weights, TrainedNames);
         }
         if (models.SamplingPolicy is not null)
         {
-            TensorFile.Save(Path.Combine(directory, SamplingFile), models.SamplingPolicy.StateDict());
+            CheckpointFiles.SaveNamed(Path.Combine(directory, SamplingFile), models.SamplingPolicy.Weights, TrainedNames);
         }
         CheckpointFiles.SaveOptimizer(directory, optimizer);
         Json.Write(Path.Combine(directory, CheckpointFiles.State), new State(epoch, updater.GlobalStep, config.Seed, RlConfigLoader.ToYaml(config)));
         planner.Save(directory);
         trackers.Save(directory);
-        ModelCheckpoint.Save(directory, models.ForEvaluation);
+        models.ForEvaluation.Export(directory);
     }
+
+    /// <summary>The trained parameters' names: what the EMA and sampling copies hold apart from the frozen base.</summary>
+    private List<string> TrainedNames => [.. models.Trainable.Select(p => p.Key)];
 
     /// <summary>Restores a checkpoint written by <see cref="Save"/>; returns its epoch.</summary>
     public int Restore(string directory)
@@ -66,7 +70,7 @@ public sealed class RlCheckpoint(RlConfig config, PolicyModels models, AdamW opt
         TensorFile.DisposeAll(trainable);
         if (models.EmaModel is not null)
         {
-            ModelCheckpoint.LoadWeights(models.EmaModel, Path.Combine(directory, CheckpointFiles.Ema));
+            CheckpointFiles.LoadNamed(Path.Combine(directory, CheckpointFiles.Ema), models.EmaModel.Weights, TrainedNames);
         }
         if (models.SamplingPolicy is not null)
         {
@@ -74,7 +78,7 @@ public sealed class RlCheckpoint(RlConfig config, PolicyModels models, AdamW opt
             var schedule = config.Objective.Needs.SamplingPolicy;
             if (File.Exists(sampling))
             {
-                ModelCheckpoint.LoadWeights(models.SamplingPolicy, sampling);
+                CheckpointFiles.LoadNamed(sampling, models.SamplingPolicy.Weights, TrainedNames);
             }
             else if (schedule is null || schedule.AlwaysOnPolicy)
             {

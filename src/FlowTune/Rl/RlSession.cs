@@ -32,7 +32,7 @@ public sealed class RlSession : IDisposable
         Test = config.Prompts.Test is { } te ? GenEvalMetadata.ParseFile(te) : test;
         Prompts = new PromptDraw(new GenEvalPromptSource(config.Prompts.Train is { } tr ? GenEvalMetadata.ParseFile(tr) : train), config.Prompts);
         var needs = config.Objective.Needs;
-        Models = new PolicyModels(config.Pretrained.Model, config.Seed, config.Train, needs);
+        Models = new PolicyModels(config.Pretrained.Model, config.Seed, config.Train, needs, config.Pretrained.Pipeline);
         Optimizer = PolicyUpdater.CreateOptimizer(config.Train, Models);
         var objective = config.Objective.Create(new ObjectiveContext(config.Seed, Models, config.Sample));
         Updater = new PolicyUpdater(config.Train, Models, Optimizer, objective, needs.SamplingPolicy);

@@ -108,7 +108,7 @@ public sealed class RlTrainer
                 clock.Resume();
             }
         }
-        ModelCheckpoint.Save(Path.Combine(_runDirectory, "final"), models.ForEvaluation);
+        models.ForEvaluation.Export(Path.Combine(_runDirectory, "final"));
         return epoch;
     }
 

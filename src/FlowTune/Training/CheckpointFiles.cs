@@ -48,4 +48,59 @@ public static class CheckpointFiles
         ArgumentNullException.ThrowIfNull(ema);
         TensorFile.Save(Path.Combine(directory, Ema), ema.StateDict());
     }
+
+    /// <summary>Writes the named tensors of <paramref name="module"/> (e.g. only the trained ones) to <paramref name="path"/>.</summary>
+    public static void SaveNamed(string path, Module module, IReadOnlyCollection<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(names);
+        var wanted = names.ToHashSet(StringComparer.Ordinal);
+        TensorFile.Save(path, module.StateDict().Where(p => wanted.Contains(p.Key)));
+    }
+
+    /// <summary>
+    /// Copies the named tensors of <paramref name="module"/> from <paramref name="path"/>; every name must be in the
+    /// file with the module's shape. Other tensors in the file are ignored (older checkpoints stored whole models).
+    /// </summary>
+    public static void LoadNamed(string path, Module module, IReadOnlyCollection<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(names);
+        var (tensors, _) = TensorFile.Load(path);
+        try
+        {
+            var own = module.StateDict().ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+            var problems = new List<string>();
+            foreach (var name in names)
+            {
+                if (!tensors.TryGetValue(name, out var saved))
+                {
+                    problems.Add($"no '{name}'");
+                }
+                else if (!own.TryGetValue(name, out var target))
+                {
+                    problems.Add($"'{name}' is not a tensor of {module.GetType().Name}");
+                }
+                else if (!saved.Shape.SequenceEqual(target.Shape))
+                {
+                    problems.Add($"'{name}': file shape [{string.Join(", ", saved.Shape)}] vs model [{string.Join(", ", target.Shape)}]");
+                }
+            }
+            if (problems.Count > 0)
+            {
+                throw new InvalidDataException($"{path}: {string.Join("; ", problems.Take(5))}{(problems.Count > 5 ? $" (and {problems.Count - 5} more)" : "")}");
+            }
+            using (Autograd.NoGrad())
+            {
+                foreach (var name in names)
+                {
+                    own[name].Copy_(tensors[name]);
+                }
+            }
+        }
+        finally
+        {
+            TensorFile.DisposeAll(tensors);
+        }
+    }
 }

@@ -1,4 +1,7 @@
+using System.Text.Json;
+using FlowTune.IO;
 using FlowTune.Models.Sd3.Vae;
+using FlowTune.Nn;
 using FlowTune.Torch;
 
 namespace FlowTune.Models.Sd3;
@@ -7,11 +10,13 @@ namespace FlowTune.Models.Sd3;
 /// An SD3/SD3.5 pipeline as a FlowTune velocity model: the transformer predicts the velocity on latents, the
 /// prompt encoder supplies its conditioning, the scheduler config sets the time grid (σ, shared with the SDE/CPS
 /// steps unchanged), and the VAE turns final latents into pixels as diffusers' pipeline does. FlowTune's t is the
-/// scheduler's σ; the transformer sees timestep = σ · num_train_timesteps (docs/SD3.md "Sampling").
+/// scheduler's σ; the transformer sees timestep = σ · num_train_timesteps (docs/SD3.md "Sampling"). As an
+/// <see cref="IPolicyNetwork"/> the transformer trains and the VAE and text encoders are frozen and shared by copies.
 /// </summary>
-public sealed class Sd3Pipeline : IVelocityModel, IDisposable
+public sealed class Sd3Pipeline : IPolicyNetwork
 {
     private readonly IPromptEncoder _text;
+    private readonly bool _ownsShared;
 
     /// <summary>Assembles a pipeline from loaded components (it owns and disposes them).</summary>
     /// <param name="transformer">The MMDiT.</param>
@@ -21,6 +26,11 @@ public sealed class Sd3Pipeline : IVelocityModel, IDisposable
     /// <param name="height">Image height in pixels (a multiple of vae scale × patch size).</param>
     /// <param name="width">Image width in pixels.</param>
     public Sd3Pipeline(Sd3Transformer transformer, AutoencoderKl? vae, IPromptEncoder text, FlowMatchScheduleConfig scheduler, int height, int width)
+        : this(transformer, vae, text, scheduler, height, width, ownsShared: true)
+    {
+    }
+
+    private Sd3Pipeline(Sd3Transformer transformer, AutoencoderKl? vae, IPromptEncoder text, FlowMatchScheduleConfig scheduler, int height, int width, bool ownsShared)
     {
         ArgumentNullException.ThrowIfNull(transformer);
         ArgumentNullException.ThrowIfNull(text);
@@ -37,7 +47,11 @@ public sealed class Sd3Pipeline : IVelocityModel, IDisposable
         }
         Height = height;
         Width = width;
+        _ownsShared = ownsShared;
     }
+
+    /// <summary>The pipeline folder this was loaded from and the options it was loaded with (set by <see cref="Sd3PipelineLoader"/>; <see cref="Export"/> points at it).</summary>
+    public (string Folder, Sd3PipelineOptions Options)? Source { get; init; }
 
     /// <summary>The MMDiT (LoRA attaches to its attentions).</summary>
     public Sd3Transformer Transformer { get; }
@@ -93,11 +107,44 @@ public sealed class Sd3Pipeline : IVelocityModel, IDisposable
         return scope.MoveToOuter((image * 0.5 + 0.5).Clamp(0, 1));
     }
 
-    /// <summary>Frees every component.</summary>
+    /// <inheritdoc />
+    public Module Weights => Transformer;
+
+    /// <inheritdoc />
+    public Module Trained => Transformer;
+
+    /// <summary>A copy of the transformer (its current weights, adapters left out) with this pipeline's VAE, text encoders and scheduler.</summary>
+    public IPolicyNetwork CopyWithoutAdapters()
+    {
+        using var generator = new Generator(0);
+        var transformer = new Sd3Transformer(Transformer.Config, generator);
+        try
+        {
+            transformer.LoadStateDict(Transformer.StateDict().Where(p => !Lora.IsAdapterParameter(p.Key)).ToDictionary(p => p.Key, p => p.Value));
+            transformer.Train(false);
+            return new Sd3Pipeline(transformer, Vae, _text, Scheduler, Height, Width, ownsShared: false) { Source = Source };
+        }
+        catch
+        {
+            transformer.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public string Describe() => JsonSerializer.Serialize(new { Transformer.Config, Vae = Vae?.Config, Scheduler, Height, Width, Source?.Folder, Source?.Options }, Json.Options);
+
+    /// <summary>Writes a policy folder (docs/FORMATS.md "SD3 policy folder"): the adapters, or the whole transformer, and the base folder it applies to.</summary>
+    public void Export(string directory) => Sd3PolicyFolder.Save(directory, this);
+
+    /// <summary>Frees the transformer, and the shared components unless this is a copy.</summary>
     public void Dispose()
     {
         Transformer.Dispose();
-        Vae?.Dispose();
-        _text.Dispose();
+        if (_ownsShared)
+        {
+            Vae?.Dispose();
+            _text.Dispose();
+        }
     }
 }

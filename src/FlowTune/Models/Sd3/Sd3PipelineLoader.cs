@@ -63,7 +63,14 @@ public static class Sd3PipelineLoader
             }
             var scale = 1 << (vae.Config.BlockOutChannels.Count - 1);
             var side = transformer.Config.SampleSize * scale;
-            return new Sd3Pipeline(transformer, vae, text, scheduler, options.Height ?? side, options.Width ?? side);
+            IPromptEncoder encoder = text;
+            if (options.PromptCacheSize > 0)
+            {
+                encoder = new CachedPromptEncoder(text, options.PromptCacheSize);
+                loaded.Remove(text);
+                loaded.Add(encoder);
+            }
+            return new Sd3Pipeline(transformer, vae, encoder, scheduler, options.Height ?? side, options.Width ?? side) { Source = (Path.GetFullPath(folder), options) };
         }
         catch
         {

@@ -15,6 +15,14 @@ public sealed record Sd3PipelineOptions
     /// <summary>Load T5 (text_encoder_3); false drops it as diffusers' <c>text_encoder_3=None</c> does (its part of the prompt is zeros; saves ~19 GB in F32 for SD3.5).</summary>
     public bool LoadT5 { get; init; } = true;
 
+    /// <summary>
+    /// Prompts whose embeddings are kept (on the CPU, least recently used dropped first): the text encoders are
+    /// frozen, so a prompt seen again (RL draws from a fixed prompt set every epoch) is not encoded again. Each entry
+    /// is (77 + max_sequence_length) × joint_attention_dim floats (5.5 MB for SD3.5 with 256 T5 tokens); 0 turns
+    /// the cache off.
+    /// </summary>
+    public int PromptCacheSize { get; init; } = 256;
+
     /// <summary>Every problem with these values.</summary>
     public IEnumerable<string> Validate()
     {
@@ -25,6 +33,10 @@ public sealed record Sd3PipelineOptions
         if (Width is <= 0)
         {
             yield return $"width must be positive, got {Width}";
+        }
+        if (PromptCacheSize < 0)
+        {
+            yield return $"prompt_cache_size must be >= 0, got {PromptCacheSize}";
         }
         if (MaxSequenceLength is < 1 or > 512)
         {

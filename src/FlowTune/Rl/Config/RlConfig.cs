@@ -98,6 +98,7 @@ public sealed record RlConfig
         Check(NumCheckpointLimit >= 1, $"num_checkpoint_limit must be >= 1, got {NumCheckpointLimit}");
         Check(!string.IsNullOrWhiteSpace(Pretrained.Model), "pretrained.model must name a model folder");
         Check(Reward.Count > 0, "reward must name at least one reward, e.g. {geneval: 1.0}");
+        p.AddRange(Pretrained.Pipeline.Validate().Select(m => "pretrained.pipeline." + m));
         p.AddRange(Prompts.Validate());
         p.AddRange(Groups.Validate());
         p.AddRange(Sample.Validate());
@@ -124,8 +125,14 @@ public sealed record RlConfig
 /// <summary>The base model (<c>pretrained.*</c>).</summary>
 public sealed record PretrainedOptions
 {
-    /// <summary>Folder of the base model (model.json + model.safetensors).</summary>
+    /// <summary>
+    /// Folder of the base model: a FlowTune model (model.json + model.safetensors), a diffusers SD3/SD3.5 pipeline
+    /// (model_index.json; run as <see cref="Pipeline"/> says), or an SD3 policy folder an earlier run exported.
+    /// </summary>
     public string Model { get; init; } = "models/shapes-base";
+
+    /// <summary>How an SD3 pipeline is run (image size, T5, prompt-embedding cache); ignored for FlowTune models.</summary>
+    public Models.Sd3.Sd3PipelineOptions Pipeline { get; init; } = new();
 
     /// <summary>Benchmark world (its judge scores evaluations; its split is the default prompts).</summary>
     public string World { get; init; } = "shapes";

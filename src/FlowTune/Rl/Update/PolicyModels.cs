@@ -1,4 +1,5 @@
 using FlowTune.Models;
+using FlowTune.Models.Sd3;
 using FlowTune.Nn;
 using FlowTune.Torch;
 
@@ -14,63 +15,71 @@ namespace FlowTune.Rl.Update;
 /// </summary>
 public sealed class PolicyModels : IPolicyNetworks, IDisposable
 {
-    private readonly FlowModel? _separateReference;
+    private readonly IPolicyNetwork? _separateReference;
     private readonly EmaWeights? _samplingCopy;
 
-    /// <summary>Loads the base model and prepares the trainable parameters and the copies <paramref name="needs"/> asks for.</summary>
-    public PolicyModels(string baseModel, int seed, UpdateOptions train, ObjectiveNeeds needs)
+    /// <summary>
+    /// Loads the base model (a FlowTune model, an SD3 pipeline run with <paramref name="pipeline"/>, or an SD3 policy
+    /// folder; <see cref="PolicyNetworks.Load"/>) and prepares the trainable parameters and the copies
+    /// <paramref name="needs"/> asks for. Copies share the frozen components (text encoders, VAE) and come from memory.
+    /// </summary>
+    public PolicyModels(string baseModel, int seed, UpdateOptions train, ObjectiveNeeds needs, Sd3PipelineOptions? pipeline = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(needs);
         UseLora = train.UseLora;
         HasReference = needs.Reference;
-        Policy = ModelCheckpoint.Load(baseModel).Train(false) as FlowModel ?? throw new InvalidOperationException();
-        Policy.SetRequiresGrad(false);
-        var description = ModelCheckpoint.ReadDescription(baseModel);
-        var baseState = Policy.StateDict().ToDictionary(p => p.Key, p => p.Value);
-        FlowModel CopyOfBase()  // the weights are read from disk once; the reference and EMA copies come from memory
+        Policy = PolicyNetworks.Load(baseModel, pipeline);
+        try
         {
-            var copy = ModelCheckpoint.Create(description);
-            copy.LoadStateDict(baseState);
-            return (FlowModel)copy.Train(false);
-        }
-        IReadOnlyList<string> AttachAdapters(FlowModel model)  // the same seeded adapters on every copy of the policy
-        {
-            using var generator = new Generator((ulong)seed);
-            return Lora.Attach(model.Net, train.LoraTargets, train.LoraRank, train.LoraAlpha, generator);
-        }
-        FlowModel CopyOfPolicy()  // same structure as the policy (adapters included); its values are copied by EmaWeights
-        {
-            var copy = CopyOfBase();
+            Policy.Weights.Train(false);
+            Policy.Weights.SetRequiresGrad(false);
+            IReadOnlyList<string> AttachAdapters(IPolicyNetwork model)  // the same seeded adapters on every copy of the policy
+            {
+                using var generator = new Generator((ulong)seed);
+                return Lora.Attach(model.Trained, train.LoraTargets, train.LoraRank, train.LoraAlpha, generator, train.LoraInit);
+            }
+            IPolicyNetwork CopyOfPolicy()  // same structure as the policy (adapters included); its values are copied by EmaWeights
+            {
+                var copy = Policy.CopyWithoutAdapters();
+                copy.Weights.SetRequiresGrad(false);
+                if (UseLora)
+                {
+                    AttachAdapters(copy);
+                    copy.Weights.SetRequiresGrad(false);
+                }
+                return copy;
+            }
             if (UseLora)
             {
-                AttachAdapters(copy);
+                AdaptedLayers = AttachAdapters(Policy);
             }
-            return copy;
-        }
-        if (UseLora)
-        {
-            AdaptedLayers = AttachAdapters(Policy);
-        }
-        else
-        {
-            Policy.Net.SetRequiresGrad(true);
-            if (needs.Reference)
+            else
             {
-                _separateReference = CopyOfBase();
-                _separateReference.SetRequiresGrad(false);
+                if (needs.Reference)
+                {
+                    _separateReference = Policy.CopyWithoutAdapters();
+                    _separateReference.Weights.SetRequiresGrad(false);
+                }
+                Policy.Trained.SetRequiresGrad(true);
+            }
+            Trainable = Policy.Weights.NamedParameters().Where(p => p.Value.RequiresGrad).ToList();
+            var trainable = Trainable.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+            if (train.Ema)
+            {
+                EmaModel = CopyOfPolicy();
+                Ema = new EmaWeights(Policy.Weights, EmaModel.Weights, trainable.Contains);
+            }
+            if (needs.SamplingPolicy is not null)
+            {
+                SamplingPolicy = CopyOfPolicy();
+                _samplingCopy = new EmaWeights(Policy.Weights, SamplingPolicy.Weights, trainable.Contains);
             }
         }
-        Trainable = Policy.NamedParameters().Where(p => p.Value.RequiresGrad).ToList();
-        if (train.Ema)
+        catch
         {
-            EmaModel = CopyOfPolicy();
-            Ema = new EmaWeights(Policy, EmaModel);
-        }
-        if (needs.SamplingPolicy is not null)
-        {
-            SamplingPolicy = CopyOfPolicy();
-            _samplingCopy = new EmaWeights(Policy, SamplingPolicy);
+            Dispose();
+            throw;
         }
     }
 
@@ -79,10 +88,10 @@ public sealed class PolicyModels : IPolicyNetworks, IDisposable
     /// (NFT): a copy of the trained policy, moved toward it after each epoch's updates by
     /// <see cref="AdvanceSamplingPolicy"/>; null when the trained policy samples (Flow-GRPO).
     /// </summary>
-    public FlowModel? SamplingPolicy { get; }
+    public IPolicyNetwork? SamplingPolicy { get; }
 
     /// <summary>The network that samples rollouts: <see cref="SamplingPolicy"/> when there is one, else the trained policy.</summary>
-    public FlowModel RolloutPolicy => SamplingPolicy ?? Policy;
+    public IPolicyNetwork RolloutPolicy => SamplingPolicy ?? Policy;
 
     /// <summary>
     /// After an epoch's updates: θ_old ← decay·θ_old + (1 − decay)·θ (decay 0 copies θ: the next rollouts are on-policy).
@@ -97,23 +106,23 @@ public sealed class PolicyModels : IPolicyNetworks, IDisposable
     public IReadOnlyList<string> AdaptedLayers { get; } = [];
 
     /// <summary>The trained model.</summary>
-    public FlowModel Policy { get; }
+    public IPolicyNetwork Policy { get; }
 
     IVelocityModel IPolicyNetworks.Policy => Policy;
 
     IVelocityModel? IPolicyNetworks.SamplingPolicy => SamplingPolicy;
 
-    /// <summary>The parameters the optimizer updates (names are checkpoint keys).</summary>
-    public IReadOnlyList<KeyValuePair<string, Tensor>> Trainable { get; }
+    /// <summary>The parameters the optimizer updates (names are checkpoint keys: <see cref="IPolicyNetwork.Weights"/>' names).</summary>
+    public IReadOnlyList<KeyValuePair<string, Tensor>> Trainable { get; } = [];
 
     /// <summary>EMA copy of the policy (null when EMA is off).</summary>
-    public FlowModel? EmaModel { get; }
+    public IPolicyNetwork? EmaModel { get; }
 
     /// <summary>The EMA updater (null when EMA is off).</summary>
     public EmaWeights? Ema { get; }
 
     /// <summary>The model to evaluate and export: the EMA copy when there is one.</summary>
-    public FlowModel ForEvaluation => EmaModel ?? Policy;
+    public IPolicyNetwork ForEvaluation => EmaModel ?? Policy;
 
     /// <summary>Whether a reference policy is kept (the objective's <see cref="ObjectiveNeeds.Reference"/>).</summary>
     public bool HasReference { get; }
@@ -131,21 +140,21 @@ public sealed class PolicyModels : IPolicyNetworks, IDisposable
         {
             return forward(_separateReference);
         }
-        Lora.SetEnabled(Policy.Net, false);
+        Lora.SetEnabled(Policy.Trained, false);
         try
         {
             return forward(Policy);
         }
         finally
         {
-            Lora.SetEnabled(Policy.Net, true);
+            Lora.SetEnabled(Policy.Trained, true);
         }
     }
 
     /// <summary>Frees every model.</summary>
     public void Dispose()
     {
-        Policy.Dispose();
+        Policy?.Dispose();
         _separateReference?.Dispose();
         EmaModel?.Dispose();
         SamplingPolicy?.Dispose();

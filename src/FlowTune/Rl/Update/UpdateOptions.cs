@@ -1,3 +1,5 @@
+using FlowTune.Nn;
+
 namespace FlowTune.Rl.Update;
 
 /// <summary>The update stage (<c>train.*</c>): what is trained, the optimizer, EMA.</summary>
@@ -45,8 +47,19 @@ public sealed record UpdateOptions
     /// <summary>LoRA alpha.</summary>
     public double LoraAlpha { get; init; } = 64;
 
-    /// <summary>LoRA target layers (suffixes of Linear paths).</summary>
+    /// <summary>
+    /// LoRA target layers (suffixes of Linear paths; our models' defaults). For an SD3 pipeline the reference trains
+    /// <c>attn.to_q, attn.to_k, attn.to_v, attn.to_out.0, attn.add_q_proj, attn.add_k_proj, attn.add_v_proj,
+    /// attn.to_add_out</c> (configs/sd3-tiny-grpo.yaml); a list that matches no layer is an error at start.
+    /// </summary>
     public List<string> LoraTargets { get; init; } = ["q_proj", "k_proj", "v_proj", "out_proj", "qkv", "out"];
+
+    /// <summary>
+    /// How the adapters' A matrices start (B is zero, so the adapted model starts as the base either way):
+    /// <c>uniform</c> (Kaiming-uniform, PEFT's default; our models' runs) or <c>gaussian</c> (N(0, 1/rank), what
+    /// Flow-GRPO's SD3.5 runs use).
+    /// </summary>
+    public LoraInit LoraInit { get; init; } = LoraInit.Uniform;
 
     /// <summary>Every problem.</summary>
     public IEnumerable<string> Validate()
@@ -70,6 +83,14 @@ public sealed record UpdateOptions
         if (!(EmaDecay is >= 0 and < 1) || EmaUpdateEvery < 1)
         {
             yield return $"train.ema_decay must be in [0, 1) and ema_update_every >= 1, got {EmaDecay}, {EmaUpdateEvery}";
+        }
+        if (!Enum.IsDefined(LoraInit))
+        {
+            yield return $"train.lora_init must be uniform or gaussian, got {LoraInit}";
+        }
+        if (LoraTargets.Count == 0)
+        {
+            yield return "train.lora_targets must name at least one layer suffix";
         }
         if (LoraRank < 1 || !(LoraAlpha > 0))
         {

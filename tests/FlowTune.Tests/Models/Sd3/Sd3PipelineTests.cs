@@ -10,7 +10,7 @@ public class Sd3PipelineTests
 {
     private static readonly string[] Prompts = ["a red cube left of a blue sphere", "three  green   cones!"];
 
-    private static Sd3Pipeline Load() => Sd3PipelineLoader.Load(Sd3Fixtures.Folder("pipeline-tiny"), new Sd3PipelineOptions { MaxSequenceLength = 12 });
+    private static Sd3Pipeline Load() => Sd3PipelineLoader.Load(Sd3Fixtures.Folder("pipeline-tiny"), new Sd3PipelineOptions { MaxSequenceLength = 12, PromptCacheSize = 0 });
 
     private static Dictionary<string, Tensor> Reference() => TensorFile.Load(Path.Combine(Sd3Fixtures.Folder("pipeline-tiny"), "reference.safetensors")).Tensors;
 

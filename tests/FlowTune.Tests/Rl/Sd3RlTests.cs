@@ -1,0 +1,80 @@
+using FlowTune.IO;
+using FlowTune.Models;
+using FlowTune.Models.Sd3;
+using FlowTune.Nn;
+using FlowTune.Rl;
+using FlowTune.Rl.Config;
+using FlowTune.Tests.Models.Sd3;
+using FlowTune.Torch;
+
+namespace FlowTune.Tests.Rl;
+
+/// <summary>Flow-GRPO with LoRA on the tiny random-weight SD3 pipeline (tests/FlowTune.Tests/Data/sd3/pipeline-tiny).</summary>
+[Collection("Serial")]
+public sealed class Sd3RlTests
+{
+    /// <summary>The tiny RL config on the tiny pipeline: the reference's LoRA targets and Gaussian init, rank 4.</summary>
+    private static RlConfig TinySd3() => RlTrainerTests.Tiny(lora: true) with
+    {
+        Pretrained = new PretrainedOptions { Model = Sd3Fixtures.Folder("pipeline-tiny"), Pipeline = new Sd3PipelineOptions { MaxSequenceLength = 12 } },
+        Train = RlTrainerTests.Tiny(lora: true).Train with { LoraTargets = [.. Sd3Lora.ReferenceTargets], LoraRank = 4, LoraAlpha = 8, LoraInit = LoraInit.Gaussian },
+    };
+
+    [Fact]
+    public void Should_CheckpointOnlyAdaptersAndResumeBitIdentically_When_TrainingAnSd3PipelineWithLora()
+    {
+        // Given: the same 2-epoch run straight through, and stopped after epoch 1 then resumed
+        var config = TinySd3();
+        var straight = Path.Combine(Path.GetTempPath(), $"sd3-a-{Guid.NewGuid():N}");
+        var resumed = Path.Combine(Path.GetTempPath(), $"sd3-b-{Guid.NewGuid():N}");
+        var live = Tensor.LiveCount;
+
+        // When
+        new RlTrainer(config, straight, TextWriter.Null).Run(false, CancellationToken.None);
+        new RlTrainer(config with { NumEpochs = 1 }, resumed, TextWriter.Null).Run(false, CancellationToken.None);
+        new RlTrainer(config, resumed, TextWriter.Null).Run(true, CancellationToken.None);
+
+        // Then: the resumed run ends with the same bytes, every saved tensor is an adapter, nothing leaks
+        var last = Path.Combine(straight, "checkpoint_000002");
+        CheckpointAssert.SameFiles(last, Path.Combine(resumed, "checkpoint_000002"), "trainable.safetensors", "ema.safetensors", "optimizer.safetensors", Sd3PolicyFolder.WeightsFile);
+        foreach (var file in new[] { "trainable.safetensors", "ema.safetensors", Sd3PolicyFolder.WeightsFile })
+        {
+            var (tensors, _) = TensorFile.Load(Path.Combine(last, file));
+            Assert.NotEmpty(tensors);
+            Assert.All(tensors.Keys, k => Assert.True(Lora.IsAdapterParameter(k), $"{file} holds '{k}', not an adapter"));
+            TensorFile.DisposeAll(tensors);
+        }
+        Assert.False(File.Exists(Path.Combine(last, ModelCheckpoint.WeightsFile)), "no whole-model copy is written for a pipeline");
+        Assert.Equal(live, Tensor.LiveCount);
+        Directory.Delete(straight, true);
+        Directory.Delete(resumed, true);
+    }
+
+    [Fact]
+    public void Should_LoadTheTrainedAdapters_When_TheFinalPolicyFolderIsLoaded()
+    {
+        // Given: a 1-epoch run (no EMA, so the export is the trained policy) and its base pipeline
+        var config = TinySd3() with { NumEpochs = 1, Train = TinySd3().Train with { Ema = false } };
+        var dir = Path.Combine(Path.GetTempPath(), $"sd3-final-{Guid.NewGuid():N}");
+        new RlTrainer(config, dir, TextWriter.Null).Run(false, CancellationToken.None);
+        using var trained = PolicyNetworks.Load(Path.Combine(dir, "final"));
+        using var basePipeline = PolicyNetworks.Load(config.Pretrained.Model, config.Pretrained.Pipeline);
+        var (saved, _) = TensorFile.Load(Path.Combine(dir, "checkpoint_000001", "trainable.safetensors"));
+
+        // When
+        var loaded = trained.Weights.StateDict().Where(p => Lora.IsAdapterParameter(p.Key)).ToDictionary(p => p.Key, p => p.Value);
+        using var generator = new Generator(3);
+        using var x = Tensor.Randn([2, .. trained.SampleShape], generator);        // [2, C, h, w]
+        using var t = Tensor.FromArray(new[] { 0.7f, 0.3f }, 2);
+        using var text = trained.EncodeText(["a red circle", "two blue squares"]);
+        using var vTrained = trained.Velocity(x, t, text);
+        using var vBase = basePipeline.Velocity(x, t, text);
+
+        // Then: the folder holds the trained adapters exactly, and they change the velocity
+        Assert.Equal(saved.Keys.Order(), loaded.Keys.Order());
+        Assert.All(saved, p => Assert.True(p.Value.ToFloatArray().SequenceEqual(loaded[p.Key].ToFloatArray()), $"'{p.Key}' differs"));
+        Assert.True(Sd3Fixtures.RelativeL2(vTrained, vBase) > 1e-6, "trained adapters must change the velocity");
+        TensorFile.DisposeAll(saved);
+        Directory.Delete(dir, true);
+    }
+}
