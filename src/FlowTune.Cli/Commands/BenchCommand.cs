@@ -23,7 +23,34 @@ public static class BenchCommand
         bench.Subcommands.Add(ops);
         bench.Subcommands.Add(CreateModel());
         bench.Subcommands.Add(CreateRl());
+        bench.Subcommands.Add(CreateSd3Memory());
         return bench;
+    }
+
+    private static Command CreateSd3Memory()
+    {
+        var config = new Option<FileInfo?>("--config") { Description = "A transformer/config.json (default: SD3.5-Medium's)." };
+        var size = new Option<int>("--size") { Description = "Image side in pixels.", DefaultValueFactory = _ => 512 };
+        var text = new Option<int>("--text-tokens") { Description = "Prompt tokens: 77 CLIP + max_sequence_length T5.", DefaultValueFactory = _ => 77 + 256 };
+        var rank = new Option<int>("--rank") { Description = "LoRA rank (alpha = 2·rank, the reference's targets).", DefaultValueFactory = _ => 32 };
+        var command = new Command("sd3-memory", "Activation memory per image of LoRA training on an SD3 transformer, measured on shallow copies and extrapolated.");
+        foreach (var o in new Option[] { config, size, text, rank })
+        {
+            command.Options.Add(o);
+        }
+        command.SetAction(parse =>
+        {
+            var file = parse.GetValue(config);
+            var c = file is null ? Sd3MemoryBenchmark.Sd35Medium : Models.Sd3.Sd3TransformerConfig.Load(file.FullName);
+            var pixels = parse.GetValue(size);
+            if (pixels <= 0 || pixels % (8 * c.PatchSize) != 0)
+            {
+                throw new ArgumentException($"--size must be a positive multiple of {8 * c.PatchSize}, got {pixels}");
+            }
+            Sd3MemoryBenchmark.Run(c, pixels, parse.GetValue(text), parse.GetValue(rank), Console.Out);
+            return CliApp.Ok;
+        });
+        return command;
     }
 
     /// <summary>Runs <c>bench ops</c>; returns the exit code.</summary>

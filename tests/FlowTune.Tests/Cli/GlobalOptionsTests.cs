@@ -23,6 +23,7 @@ public sealed class GlobalOptionsTests
         ["bench ops"] = ["bench", "ops", "--runs", "0"],
         ["bench model"] = ["bench", "model", "--preset", "no-such-preset"],
         ["bench rl"] = ["bench", "rl", "--config", "no-such-config.yaml"],
+        ["bench sd3-memory"] = ["bench", "sd3-memory", "--size", "7"],
         ["pretrain"] = ["pretrain", "--out", Missing, "--preset", "no-such-preset"],
         ["world render"] = ["world", "render", "--prompts", Missing + ".jsonl", "--out", Missing],
         ["world score"] = ["world", "score", "--images", Missing, "--prompts", Missing + ".jsonl"],
