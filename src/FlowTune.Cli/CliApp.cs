@@ -29,12 +29,20 @@ public static class CliApp
         Recursive = true,
     };
 
+    /// <summary>The device tensors are made on.</summary>
+    public static readonly Option<string?> DeviceOption = new("--device")
+    {
+        Description = "Device for models and tensors: cpu, cuda or cuda:N (default: cpu). Needs a CUDA libtorch build for cuda.",
+        Recursive = true,
+    };
+
     /// <summary>Builds the root command with every subcommand.</summary>
     public static RootCommand Build()
     {
         var root = new RootCommand("FlowTune: online reinforcement learning of flow-matching image generators (libtorch from .NET).");
         root.Options.Add(Verbose);
         root.Options.Add(Threads);
+        root.Options.Add(DeviceOption);
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(PretrainCommand.Create());

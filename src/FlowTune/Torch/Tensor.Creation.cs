@@ -6,31 +6,31 @@ public sealed partial class Tensor
 {
     /// <summary>A tensor of zeros.</summary>
     public static Tensor Zeros(long[] shape, DType dtype = DType.Float32, Device? device = null) =>
-        Ops.Zeros.Call(shape, dtype, Arg.None, device ?? Device.Cpu);
+        Ops.Zeros.Call(shape, dtype, Arg.None, device ?? TorchRuntime.DefaultDevice);
 
     /// <summary>A tensor of ones.</summary>
     public static Tensor Ones(long[] shape, DType dtype = DType.Float32, Device? device = null) =>
-        Ops.Ones.Call(shape, dtype, Arg.None, device ?? Device.Cpu);
+        Ops.Ones.Call(shape, dtype, Arg.None, device ?? TorchRuntime.DefaultDevice);
 
     /// <summary>A tensor filled with <paramref name="value"/>.</summary>
     public static Tensor Full(long[] shape, double value, DType dtype = DType.Float32, Device? device = null) =>
-        Ops.Full.Call(shape, value, dtype, Arg.None, device ?? Device.Cpu);
+        Ops.Full.Call(shape, value, dtype, Arg.None, device ?? TorchRuntime.DefaultDevice);
 
     /// <summary>An uninitialised tensor.</summary>
     public static Tensor Empty(long[] shape, DType dtype = DType.Float32, Device? device = null) =>
-        Ops.Empty.Call(shape, dtype, Arg.None, device ?? Device.Cpu);
+        Ops.Empty.Call(shape, dtype, Arg.None, device ?? TorchRuntime.DefaultDevice);
 
     /// <summary>Values start, start+step, ... below end.</summary>
     public static Tensor Arange(double start, double end, double step = 1, DType dtype = DType.Float32, Device? device = null) =>
-        Ops.Arange.Call(start, end, step, dtype, Arg.None, device ?? Device.Cpu);
+        Ops.Arange.Call(start, end, step, dtype, Arg.None, device ?? TorchRuntime.DefaultDevice);
 
     /// <summary>0, 1, ..., end-1 as int64.</summary>
     public static Tensor Arange(long end, Device? device = null) =>
-        Ops.Arange.Call(0L, end, 1L, DType.Int64, Arg.None, device ?? Device.Cpu);
+        Ops.Arange.Call(0L, end, 1L, DType.Int64, Arg.None, device ?? TorchRuntime.DefaultDevice);
 
     /// <summary><paramref name="steps"/> evenly spaced values from start to end inclusive.</summary>
     public static Tensor Linspace(double start, double end, long steps, DType dtype = DType.Float32, Device? device = null) =>
-        Ops.Linspace.Call(start, end, steps, dtype, Arg.None, device ?? Device.Cpu);
+        Ops.Linspace.Call(start, end, steps, dtype, Arg.None, device ?? TorchRuntime.DefaultDevice);
 
     /// <summary>Standard normal samples drawn from <paramref name="generator"/> (on the CPU, then moved).</summary>
     public static Tensor Randn(long[] shape, Generator generator, DType dtype = DType.Float32, Device? device = null) =>
@@ -92,15 +92,17 @@ public sealed partial class Tensor
         return result;
     }
 
-    private static Tensor MoveTo(Tensor t, Device? device)
+    /// <summary>Moves a freshly made CPU tensor to <paramref name="device"/> (default: <see cref="TorchRuntime.DefaultDevice"/>).</summary>
+    internal static Tensor MoveTo(Tensor t, Device? device)
     {
-        if (device is null || device.Value.Type == DeviceType.Cpu)
+        var target = device ?? TorchRuntime.DefaultDevice;
+        if (target.Type == DeviceType.Cpu)
         {
             return t;
         }
         using (t)
         {
-            return t.To(device.Value);
+            return t.To(target);
         }
     }
 }

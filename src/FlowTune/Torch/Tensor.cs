@@ -180,7 +180,7 @@ public sealed partial class Tensor : IDisposable
         return d.ToArray<double>()[0];
     }
 
-    /// <summary>Creates a tensor of <paramref name="dtype"/> from raw little-endian bytes.</summary>
+    /// <summary>Creates a tensor of <paramref name="dtype"/> from raw little-endian bytes, on <see cref="TorchRuntime.DefaultDevice"/>.</summary>
     public static unsafe Tensor FromBytes(ReadOnlySpan<byte> data, DType dtype, params long[] shape)
     {
         TorchRuntime.EnsureInitialized();
@@ -189,7 +189,7 @@ public sealed partial class Tensor : IDisposable
         fixed (long* s = shape)
         {
             NativeError.Check(NativeMethods.ft_tensor_from_data(p, data.Length, (int)dtype, s, shape.Length, out var h));
-            return new Tensor(h);
+            return MoveTo(new Tensor(h), null);
         }
     }
 

@@ -76,6 +76,60 @@ public static class TorchRuntime
         }
     }
 
+    private static Device _defaultDevice = Device.Cpu;
+
+    /// <summary>
+    /// The device new tensors are made on when a creation function is given none (<c>Zeros</c>, <c>FromArray</c>,
+    /// <c>Randn</c>, ...), so models, rollouts and losses follow one setting (the CLI's <c>--device</c>). Random
+    /// numbers are always drawn on the CPU from the explicit <see cref="Generator"/> and then moved, so a seed gives
+    /// the same noise on every device. Setting a CUDA device that libtorch cannot see fails here, naming the device
+    /// and the count. Process-wide; set it once, before any model is built.
+    /// </summary>
+    public static Device DefaultDevice
+    {
+        get => ScopedDevice.Value ?? _defaultDevice;
+        set
+        {
+            CheckAvailable(value);
+            _defaultDevice = value;
+        }
+    }
+
+    private static readonly AsyncLocal<Device?> ScopedDevice = new();
+
+    /// <summary>
+    /// Makes <paramref name="device"/> the default for this logical flow (the calling code and the tasks it starts)
+    /// until the returned scope is disposed; other flows keep theirs. For tests and libraries that must not change
+    /// the process-wide <see cref="DefaultDevice"/>.
+    /// </summary>
+    public static IDisposable UseDevice(Device device)
+    {
+        CheckAvailable(device);
+        var previous = ScopedDevice.Value;
+        ScopedDevice.Value = device;
+        return new DeviceScope(previous);
+    }
+
+    private static void CheckAvailable(Device device)
+    {
+        if (device.Type != DeviceType.Cuda)
+        {
+            return;
+        }
+        var count = CudaDeviceCount;
+        if (Math.Max(device.Index, 0) >= count)
+        {
+            throw new ArgumentException(count == 0
+                ? $"device {device}: this libtorch sees no CUDA device (a CPU-only build, or no GPU or driver; build against a CUDA libtorch with FLOWTUNE_LIBTORCH)"
+                : $"device {device}: this libtorch sees {count} CUDA device(s), indices 0..{count - 1}");
+        }
+    }
+
+    private sealed class DeviceScope(Device? previous) : IDisposable
+    {
+        public void Dispose() => ScopedDevice.Value = previous;
+    }
+
     /// <summary>Number of CUDA devices libtorch can use (0 on a CPU build).</summary>
     public static int CudaDeviceCount
     {

@@ -115,6 +115,41 @@ public sealed class GlobalOptionsTests
         Assert.False(Directory.Exists(Missing));
     }
 
+    [Theory]
+    [InlineData("gpu", "unknown device 'gpu'")]
+    [InlineData("cuda:x", "bad device 'cuda:x'")]
+    public async Task Should_ReturnUsageErrorNamingTheDevice_When_DeviceIsInvalid(string device, string expected)
+    {
+        // Given
+        var ran = false;
+        IReadOnlyList<string> problems = [];
+
+        // When
+        var code = await CliApp.RunAsync(["sde-step", "--input", Missing, "--output", Missing, "--device", device], options =>
+        {
+            ran = true;
+            problems = options.Validate();
+            options.ApplyToRuntime();
+        });
+
+        // Then
+        Assert.True(ran);
+        Assert.Equal(CliApp.UsageError, code);
+        Assert.Equal([$"--device: {expected} (expected cpu, cuda or cuda:N)"], problems);
+        Assert.Equal(Device.Cpu, TorchRuntime.DefaultDevice);
+    }
+
+    [Fact]
+    public void Should_ReadTheDevice_When_DeviceIsGiven()
+    {
+        // When
+        var options = GlobalOptions.From(CliApp.Build().Parse(["eval", "--checkpoint", Missing, "--device", "cpu"]));
+
+        // Then
+        Assert.Equal(new GlobalOptions { Device = "cpu" }, options);
+        Assert.Empty(options.Validate());
+    }
+
     [Fact]
     public void Should_LeaveThreadsUnset_When_TheOptionIsAbsent()
     {
