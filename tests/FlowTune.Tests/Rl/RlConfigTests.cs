@@ -1,3 +1,4 @@
+using FlowTune.Nn;
 using FlowTune.Rl.Advantages;
 using FlowTune.Rl.Config;
 using FlowTune.Rl.Groups;
@@ -27,6 +28,7 @@ public sealed class RlConfigTests
     [InlineData("configs/shapes-sfp-sigma.yaml", "fixed", "group", "grpo")]
     [InlineData("configs/shapes-groups-strat.yaml", "adaptive", "group", "grpo")]
     [InlineData("configs/shapes-superflow-strat.yaml", "adaptive", "step", "grpo")]
+    [InlineData("configs/sd35-medium-grpo.yaml", "fixed", "group", "grpo")]
     public void Should_LoadShippedConfigs_When_Parsed(string file, string groups, string advantages, string objective)
     {
         // When
@@ -41,6 +43,23 @@ public sealed class RlConfigTests
         Assert.Equal(advantages, AdvantageEstimators.Registry.NameOf(config.Advantages));
         Assert.Equal(objective, PolicyObjectives.Registry.NameOf(config.Objective));
         Assert.Equal(1.0, config.Reward["geneval"]);
+    }
+
+    [Fact]
+    public void Should_CarryTheReferenceSd35Recipe_When_TheSd35MediumConfigIsLoaded()
+    {
+        // When
+        var config = RlConfigLoader.Load(RepoPaths.File("configs/sd35-medium-grpo.yaml"));
+
+        // Then: 512 px, T5 length 128, CFG 4.5, LoRA r32/α64 Gaussian on the joint attentions' eight projections
+        Assert.Equal((512, 512), (config.Pretrained.Pipeline.Height, config.Pretrained.Pipeline.Width));
+        Assert.Equal(128, config.Pretrained.Pipeline.MaxSequenceLength);
+        Assert.Equal(4.5, config.Sample.GuidanceScale);
+        Assert.Equal(4.5, config.Eval.GuidanceScale);
+        Assert.True(config.Train.UseLora);
+        Assert.Equal((32, 64.0, LoraInit.Gaussian), (config.Train.LoraRank, config.Train.LoraAlpha, config.Train.LoraInit));
+        Assert.Equal(8, config.Train.LoraTargets.Count);
+        Assert.Empty(config.Validate());
     }
 
     [Fact]

@@ -4,6 +4,8 @@ using FlowTune.Models.Sd3;
 using FlowTune.Nn;
 using FlowTune.Rl;
 using FlowTune.Rl.Config;
+using FlowTune.Rl.Objectives;
+using FlowTune.Rl.Update;
 using FlowTune.Tests.Models.Sd3;
 using FlowTune.Torch;
 
@@ -48,6 +50,29 @@ public sealed class Sd3RlTests
         Assert.Equal(live, Tensor.LiveCount);
         Directory.Delete(straight, true);
         Directory.Delete(resumed, true);
+    }
+
+    [Fact]
+    public void Should_ShareTheFrozenBaseWithTheEmaCopy_When_TrainingWithLora()
+    {
+        // Given: the policy models of a LoRA run with EMA
+        var config = TinySd3();
+        using var models = new PolicyModels(config.Pretrained.Model, config.Seed, config.Train, new FlowGrpoOptions().Needs, config.Pretrained.Pipeline);
+        var policy = models.Policy.Weights.StateDict().ToDictionary(p => p.Key, p => p.Value);
+        var ema = models.EmaModel!.Weights.StateDict().ToDictionary(p => p.Key, p => p.Value);
+        const string Base = "transformer_blocks.0.attn.to_q.weight";
+        const string Adapter = "transformer_blocks.0.attn.to_q.lora.B";
+
+        // When: a frozen base weight and an adapter of the policy are changed in place
+        using (Autograd.NoGrad())
+        {
+            policy[Base].Fill_(0.25);
+            policy[Adapter].Fill_(0.5);
+        }
+
+        // Then: the EMA copy sees the base change (one tensor in memory), but keeps its own adapters
+        Assert.All(ema[Base].ToArray<float>(), v => Assert.Equal(0.25f, v));
+        Assert.DoesNotContain(0.5f, ema[Adapter].ToArray<float>());
     }
 
     [Fact]

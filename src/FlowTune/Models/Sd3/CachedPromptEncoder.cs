@@ -5,7 +5,7 @@ namespace FlowTune.Models.Sd3;
 /// <summary>
 /// A prompt-embedding cache in front of a frozen <see cref="IPromptEncoder"/>: each prompt not seen recently is
 /// encoded alone (a batch of one, so an embedding does not depend on which prompts shared its batch or on what the
-/// cache held: a resumed run gets the numbers the interrupted one got) and kept on the CPU; a batch is assembled
+/// cache held: a resumed run gets the numbers the interrupted one got) and kept on its device; a batch is assembled
 /// from the kept rows. At most <c>capacity</c> prompts are kept, least recently used dropped first.
 /// </summary>
 public sealed class CachedPromptEncoder : IPromptEncoder
