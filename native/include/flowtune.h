@@ -60,6 +60,12 @@ FT_API(int) ft_get_num_threads(int32_t* out);
 FT_API(int) ft_cuda_device_count(int32_t* out);                  /* 0 without CUDA */
 FT_API(int64_t) ft_live_tensors(void);                           /* tensor handles not yet freed */
 FT_API(int) ft_grad_mode(int32_t enabled, int32_t* previous);    /* thread-local; enabled < 0 only reads */
+/* Autocast (mixed precision) for device_type (0 CPU, 1 CUDA), thread-local like torch.autocast: enter turns it on
+   with dtype (c10::ScalarType code) and reports the previous state; exit restores that state and, when the outermost
+   region closes, frees the cast-weight cache. CPU autocast supports only bfloat16. */
+FT_API(int) ft_autocast_enter(int32_t device_type, int32_t dtype, int32_t* prev_enabled, int32_t* prev_dtype);
+FT_API(int) ft_autocast_exit(int32_t device_type, int32_t prev_enabled, int32_t prev_dtype);
+FT_API(int) ft_autocast_enabled(int32_t device_type, int32_t* out);
 
 /* ---- tensors ---- */
 FT_API(int) ft_tensor_free(ft_tensor t);

@@ -20,6 +20,7 @@ public static class SampleCommand
         var height = new Option<int?>("--height") { Description = "With --model: image height in pixels (default: the transformer's sample_size × the VAE scale)." };
         var width = new Option<int?>("--width") { Description = "With --model: image width in pixels (default as --height)." };
         var noT5 = new Option<bool>("--no-t5") { Description = "With --model: leave T5 out (its part of the prompt embedding is zeros), as diffusers' text_encoder_3=None." };
+        var precision = new Option<MixedPrecision>("--mixed-precision") { Description = "With --model: no, bf16 or fp16 (CUDA): 16-bit weights and autocast, float32 outputs.", DefaultValueFactory = _ => MixedPrecision.No };
         var prompt = new Option<string[]>("--prompt") { Description = "Prompt (repeat for several; each fills its own row).", Required = true, AllowMultipleArgumentsPerToken = false };
         var n = new Option<int>("--n") { Description = "Images per prompt.", DefaultValueFactory = _ => 16 };
         var steps = new Option<int>("--steps") { Description = "ODE steps.", DefaultValueFactory = _ => d.Steps };
@@ -29,7 +30,7 @@ public static class SampleCommand
         var output = new Option<FileInfo>("--out") { Description = "Output PNG grid.", Required = true };
         var scale = new Option<int>("--scale") { Description = "Enlarge each image by this integer factor (nearest neighbour) for viewing.", DefaultValueFactory = _ => 1 };
         var command = new Command("sample", "Sample images for prompts with the ODE sampler and write a PNG grid (a FlowTune checkpoint or an SD3 pipeline folder).");
-        foreach (var o in new Option[] { checkpoint, pipeline, height, width, noT5, prompt, n, steps, cfg, shift, seed, output, scale })
+        foreach (var o in new Option[] { checkpoint, pipeline, height, width, noT5, precision, prompt, n, steps, cfg, shift, seed, output, scale })
         {
             command.Options.Add(o);
         }
@@ -49,7 +50,7 @@ public static class SampleCommand
             var loading = System.Diagnostics.Stopwatch.StartNew();
             using IDisposable owner = sd3 is null
                 ? ModelCheckpoint.Load(folder!.FullName)
-                : PolicyNetworks.Load(sd3.FullName, new Sd3PipelineOptions { Height = parse.GetValue(height), Width = parse.GetValue(width), LoadT5 = !parse.GetValue(noT5) });
+                : PolicyNetworks.Load(sd3.FullName, new Sd3PipelineOptions { Height = parse.GetValue(height), Width = parse.GetValue(width), LoadT5 = !parse.GetValue(noT5), MixedPrecision = parse.GetValue(precision) });
             if (owner is Sd3Pipeline loaded)
             {
                 Console.WriteLine($"loaded {sd3!.FullName} in {loading.Elapsed.TotalSeconds:F1} s: transformer {loaded.Transformer.ParameterCount():N0} parameters, {loaded.Height}×{loaded.Width} pixels, {loaded.ImageTokens} image tokens");

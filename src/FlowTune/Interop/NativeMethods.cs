@@ -14,6 +14,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial int ft_cuda_device_count(out int n);
     [LibraryImport(Library)] internal static partial long ft_live_tensors();
     [LibraryImport(Library)] internal static partial int ft_grad_mode(int enabled, out int previous);
+    [LibraryImport(Library)] internal static partial int ft_autocast_enter(int deviceType, int dtype, out int previousEnabled, out int previousDtype);
+    [LibraryImport(Library)] internal static partial int ft_autocast_exit(int deviceType, int previousEnabled, int previousDtype);
+    [LibraryImport(Library)] internal static partial int ft_autocast_enabled(int deviceType, out int enabled);
 
     [LibraryImport(Library)] internal static partial int ft_tensor_free(IntPtr t);
     [LibraryImport(Library)] internal static partial int ft_tensor_share(IntPtr t, out IntPtr result);

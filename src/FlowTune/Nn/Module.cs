@@ -192,6 +192,22 @@ public abstract class Module : IDisposable
         }
     }
 
+    /// <summary>Casts every floating-point parameter and buffer to <paramref name="dtype"/> in place, keeping tensor identities (integer buffers stay).</summary>
+    public void To(DType dtype)
+    {
+        using (Autograd.NoGrad())
+        {
+            foreach (var (_, t) in StateDict())
+            {
+                if (t.DType.IsFloatingPoint() && t.DType != dtype)
+                {
+                    using var cast = t.To(dtype);
+                    t.SetData(cast);
+                }
+            }
+        }
+    }
+
     /// <summary>Frees every parameter, buffer and child.</summary>
     public void Dispose()
     {

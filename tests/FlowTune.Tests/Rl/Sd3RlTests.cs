@@ -76,6 +76,53 @@ public sealed class Sd3RlTests
     }
 
     [Fact]
+    public void Should_TrainFloat32AdaptersOnABf16Base_When_MixedPrecisionIsBf16()
+    {
+        // Given: one epoch of the tiny LoRA run with bf16 weights and autocast
+        var tiny = TinySd3();
+        var config = tiny with
+        {
+            NumEpochs = 1,
+            Pretrained = tiny.Pretrained with { Pipeline = tiny.Pretrained.Pipeline with { MixedPrecision = MixedPrecision.Bf16 } },
+            Train = tiny.Train with { Ema = false },
+        };
+        var dir = Path.Combine(Path.GetTempPath(), $"sd3-bf16-{Guid.NewGuid():N}");
+
+        // When
+        new RlTrainer(config, dir, TextWriter.Null).Run(false, CancellationToken.None);
+        var (adapters, _) = TensorFile.Load(Path.Combine(dir, "final", Sd3PolicyFolder.WeightsFile));
+        var types = adapters.Values.Select(t => t.DType).Distinct().ToList();
+        var trained = adapters.Where(p => p.Key.EndsWith(".lora.B", StringComparison.Ordinal)).Any(p => p.Value.Abs().Max().Item() > 0);
+        TensorFile.DisposeAll(adapters);
+        using var loaded = (Sd3Pipeline)PolicyNetworks.Load(Path.Combine(dir, "final"));
+        var baseType = loaded.Transformer.StateDict().First(p => p.Key.EndsWith("attn.to_q.weight", StringComparison.Ordinal)).Value.DType;
+        Directory.Delete(dir, true);
+
+        // Then: the adapters train (B leaves its zero init) and are saved in float32; the exported policy reloads in bf16
+        Assert.Equal([DType.Float32], types);
+        Assert.True(trained, "no adapter B moved from zero");
+        Assert.Equal(DType.BFloat16, baseType);
+        Assert.Equal(MixedPrecision.Bf16, loaded.Precision);
+    }
+
+    [Fact]
+    public void Should_KeepFloat32MasterWeights_When_FullyFineTuningUnderBf16()
+    {
+        // Given
+        var tiny = TinySd3();
+        var pipeline = tiny.Pretrained.Pipeline with { MixedPrecision = MixedPrecision.Bf16 };
+
+        // When
+        using var models = new PolicyModels(tiny.Pretrained.Model, tiny.Seed, tiny.Train with { UseLora = false }, new FlowGrpoOptions().Needs, pipeline);
+        var trainedTypes = models.Trainable.Select(p => p.Value.DType).Distinct().ToList();
+        var vaeType = ((Sd3Pipeline)models.Policy).Vae!.StateDict().First(p => p.Value.DType.IsFloatingPoint()).Value.DType;
+
+        // Then: the trained transformer is float32, the frozen VAE stays bf16
+        Assert.Equal([DType.Float32], trainedTypes);
+        Assert.Equal(DType.BFloat16, vaeType);
+    }
+
+    [Fact]
     public void Should_LoadTheTrainedAdapters_When_TheFinalPolicyFolderIsLoaded()
     {
         // Given: a 1-epoch run (no EMA, so the export is the trained policy) and its base pipeline

@@ -53,6 +53,9 @@ public sealed class Sd3Pipeline : IPolicyNetwork
     /// <summary>The pipeline folder this was loaded from and the options it was loaded with (set by <see cref="Sd3PipelineLoader"/>; <see cref="Export"/> points at it).</summary>
     public (string Folder, Sd3PipelineOptions Options)? Source { get; init; }
 
+    /// <summary>Autocast of every forward (<see cref="Sd3PipelineOptions.MixedPrecision"/>); outputs are float32 either way.</summary>
+    public MixedPrecision Precision { get; init; } = MixedPrecision.No;
+
     /// <summary>The MMDiT (LoRA attaches to its attentions).</summary>
     public Sd3Transformer Transformer { get; }
 
@@ -81,7 +84,16 @@ public sealed class Sd3Pipeline : IPolicyNetwork
     public long[] SampleShape => [Transformer.Config.InChannels, Height / VaeScaleFactor, Width / VaeScaleFactor];
 
     /// <inheritdoc />
-    public TextBatch EncodeText(IReadOnlyList<string> prompts) => _text.Encode(prompts);
+    public TextBatch EncodeText(IReadOnlyList<string> prompts)
+    {
+        if (Precision == MixedPrecision.No)
+        {
+            return _text.Encode(prompts);
+        }
+        using var autocast = Precision.Enter(TorchRuntime.DefaultDevice.Type);
+        using var text = _text.Encode(prompts);
+        return new TextBatch(text.Tokens.To(DType.Float32), text.PaddingMask.Share(), text.Pooled.To(DType.Float32));
+    }
 
     /// <inheritdoc />
     public Tensor Velocity(Tensor x, Tensor t, TextBatch text)
@@ -89,7 +101,8 @@ public sealed class Sd3Pipeline : IPolicyNetwork
         ArgumentNullException.ThrowIfNull(text);
         using var scope = TensorScope.Enter();
         var timestep = t.To(DType.Float32) * (double)Scheduler.NumTrainTimesteps; // [B], diffusers' 0-1000 scale (float32, as σ_f32·1000)
-        return scope.MoveToOuter(Transformer.Forward(x, text.Tokens, text.Pooled, timestep));
+        using var autocast = Precision.Enter(x.Device.Type);
+        return scope.MoveToOuter(Transformer.Forward(x, text.Tokens, text.Pooled, timestep).To(DType.Float32));   // [B, C, h, w]
     }
 
     /// <summary>The scheduler's σ grid for <paramref name="steps"/> steps (its own shift; <paramref name="shift"/> is ignored).</summary>
@@ -103,7 +116,8 @@ public sealed class Sd3Pipeline : IPolicyNetwork
             throw new InvalidOperationException("this pipeline was loaded without its VAE: it can produce latents only");
         }
         using var scope = TensorScope.Enter();
-        var image = Vae.Decode(Vae.FromLatent(x));   // [B, 3, H, W], about [−1, 1]
+        using var autocast = Precision.Enter(x.Device.Type);
+        var image = Vae.Decode(Vae.FromLatent(x)).To(DType.Float32);   // [B, 3, H, W], about [−1, 1]
         return scope.MoveToOuter((image * 0.5 + 0.5).Clamp(0, 1));
     }
 
@@ -122,7 +136,7 @@ public sealed class Sd3Pipeline : IPolicyNetwork
         {
             transformer.LoadStateDict(Transformer.StateDict().Where(p => !Lora.IsAdapterParameter(p.Key)).ToDictionary(p => p.Key, p => p.Value));
             transformer.Train(false);
-            return new Sd3Pipeline(transformer, Vae, _text, Scheduler, Height, Width, ownsShared: false) { Source = Source };
+            return new Sd3Pipeline(transformer, Vae, _text, Scheduler, Height, Width, ownsShared: false) { Source = Source, Precision = Precision };
         }
         catch
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using FlowTune.Common;
 using FlowTune.Models.Sd3.Text;
 using FlowTune.Models.Sd3.Vae;
+using FlowTune.Torch;
 
 namespace FlowTune.Models.Sd3;
 
@@ -70,7 +71,19 @@ public static class Sd3PipelineLoader
                 loaded.Remove(text);
                 loaded.Add(encoder);
             }
-            return new Sd3Pipeline(transformer, vae, encoder, scheduler, options.Height ?? side, options.Width ?? side) { Source = (Path.GetFullPath(folder), options) };
+            if (options.MixedPrecision.ComputeType() is { } dtype)
+            {
+                transformer.To(dtype);
+                vae.To(dtype);
+                clipL.To(dtype);
+                clipG.To(dtype);
+                t5?.To(dtype);
+            }
+            return new Sd3Pipeline(transformer, vae, encoder, scheduler, options.Height ?? side, options.Width ?? side)
+            {
+                Source = (Path.GetFullPath(folder), options),
+                Precision = options.MixedPrecision,
+            };
         }
         catch
         {

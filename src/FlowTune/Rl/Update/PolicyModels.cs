@@ -62,6 +62,7 @@ public sealed class PolicyModels : IPolicyNetworks, IDisposable
                     _separateReference = Policy.CopyWithoutAdapters();
                     _separateReference.Weights.SetRequiresGrad(false);
                 }
+                Policy.Trained.To(DType.Float32);   // float32 master weights under mixed precision (no-op otherwise)
                 Policy.Trained.SetRequiresGrad(true);
             }
             Trainable = Policy.Weights.NamedParameters().Where(p => p.Value.RequiresGrad).ToList();
