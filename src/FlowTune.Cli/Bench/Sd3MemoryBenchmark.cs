@@ -25,7 +25,13 @@ public static class Sd3MemoryBenchmark
     public sealed record Probe(int Blocks, bool Dual, long Parameters, long ParameterBytes, long HeldAfterForward, long PeakDuringBackward, double Seconds);
 
     /// <summary>Measures the probes and writes the table and the estimate to <paramref name="log"/>.</summary>
-    public static IReadOnlyList<Probe> Run(Sd3TransformerConfig config, int imageSize, int textTokens, int rank, TextWriter log)
+    /// <param name="config">The transformer config (its blocks are probed in shallow copies).</param>
+    /// <param name="imageSize">Image side in pixels.</param>
+    /// <param name="textTokens">Text tokens of the prompt (CLIP 77 + T5).</param>
+    /// <param name="rank">LoRA rank (alpha = 2 · rank).</param>
+    /// <param name="precision">no: float32; bf16: bf16 base weights and autocast, float32 adapters (fp16 needs CUDA).</param>
+    /// <param name="log">Where the table and the estimate go.</param>
+    public static IReadOnlyList<Probe> Run(Sd3TransformerConfig config, int imageSize, int textTokens, int rank, MixedPrecision precision, TextWriter log)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(log);
@@ -35,7 +41,7 @@ public static class Sd3MemoryBenchmark
         {
             foreach (var blocks in new[] { 1, 3 })
             {
-                var probe = Measure(config with { NumLayers = blocks, DualAttentionLayers = dual ? [.. Enumerable.Range(0, blocks)] : [] }, latent, textTokens, rank);
+                var probe = Measure(config with { NumLayers = blocks, DualAttentionLayers = dual ? [.. Enumerable.Range(0, blocks)] : [] }, latent, textTokens, rank, precision);
                 probes.Add(probe);
                 log.WriteLine(Invariant($"{blocks} block(s){(dual ? ", dual attention" : "")}: {probe.Parameters:N0} parameters ({Gb(probe.ParameterBytes)}), held after forward {Gb(probe.HeldAfterForward)}, peak over parameters in backward {Gb(probe.PeakDuringBackward)} ({probe.Seconds:F1} s)"));
             }
@@ -54,13 +60,17 @@ public static class Sd3MemoryBenchmark
         return probes;
     }
 
-    private static Probe Measure(Sd3TransformerConfig config, int latent, int textTokens, int rank)
+    private static Probe Measure(Sd3TransformerConfig config, int latent, int textTokens, int rank, MixedPrecision precision)
     {
         Collect();
         var before = Rss();
         using var generator = new Generator(0);
         using var transformer = new Sd3Transformer(config, generator);
         transformer.SetRequiresGrad(false);
+        if (precision.ComputeType() is { } dtype)
+        {
+            transformer.To(dtype);   // the frozen base in 16 bits; the adapters below are made in float32
+        }
         Sd3Lora.Attach(transformer, generator, rank, 2.0 * rank);
         var parameters = transformer.ParameterCount();
         using var hidden = Tensor.Randn([1, config.InChannels, latent, latent], generator);       // [1, C, h, w]
@@ -73,6 +83,7 @@ public static class Sd3MemoryBenchmark
         var clock = Stopwatch.StartNew();
         long held, peak;
         using (var scope = TensorScope.Enter())
+        using (precision.Enter(DeviceType.Cpu))
         {
             var output = transformer.Forward(hidden, text, pooled, timestep);                      // [1, C, h, w]
             held = Rss() - loaded;

@@ -34,7 +34,8 @@ public static class BenchCommand
         var text = new Option<int>("--text-tokens") { Description = "Prompt tokens: 77 CLIP + max_sequence_length T5.", DefaultValueFactory = _ => 77 + 256 };
         var rank = new Option<int>("--rank") { Description = "LoRA rank (alpha = 2·rank, the reference's targets).", DefaultValueFactory = _ => 32 };
         var command = new Command("sd3-memory", "Activation memory per image of LoRA training on an SD3 transformer, measured on shallow copies and extrapolated.");
-        foreach (var o in new Option[] { config, size, text, rank })
+        var precision = new Option<MixedPrecision>("--mixed-precision") { Description = "no (float32) or bf16 (bf16 base weights and autocast; CPU autocast has no fp16).", DefaultValueFactory = _ => MixedPrecision.No };
+        foreach (var o in new Option[] { config, size, text, rank, precision })
         {
             command.Options.Add(o);
         }
@@ -47,7 +48,7 @@ public static class BenchCommand
             {
                 throw new ArgumentException($"--size must be a positive multiple of {8 * c.PatchSize}, got {pixels}");
             }
-            Sd3MemoryBenchmark.Run(c, pixels, parse.GetValue(text), parse.GetValue(rank), Console.Out);
+            Sd3MemoryBenchmark.Run(c, pixels, parse.GetValue(text), parse.GetValue(rank), parse.GetValue(precision), Console.Out);
             return CliApp.Ok;
         });
         return command;
