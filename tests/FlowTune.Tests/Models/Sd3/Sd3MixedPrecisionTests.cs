@@ -6,6 +6,7 @@ using FlowTune.Torch;
 namespace FlowTune.Tests.Models.Sd3;
 
 /// <summary>The tiny pipeline in bfloat16 with autocast (CPU autocast has bfloat16 only; fp16 is for CUDA).</summary>
+[Collection("Serial")]
 public sealed class Sd3MixedPrecisionTests
 {
     private static readonly string[] Prompts = ["a red cube left of a blue sphere", "three  green   cones!"];
