@@ -26,6 +26,8 @@
 typedef struct ft_tensor_s* ft_tensor;
 typedef struct ft_op_s* ft_op;
 typedef struct ft_generator_s* ft_generator;
+typedef struct ft_store_s* ft_store;
+typedef struct ft_group_s* ft_group;
 
 /* Tags of ft_value: one boxed argument or result of an operator call. */
 enum {
@@ -94,5 +96,22 @@ FT_API(int) ft_generator_free(ft_generator g);
 FT_API(int) ft_generator_get_state(ft_generator g, ft_tensor* out);  /* uint8 tensor */
 FT_API(int) ft_generator_set_state(ft_generator g, ft_tensor state);
 FT_API(int) ft_manual_seed(uint64_t seed);                        /* the global default generators */
+
+/* ---- c10d (distributed.cpp): rendezvous stores, a Gloo process group, collectives with timeouts ---- */
+FT_API(int) ft_store_tcp(const char* host, int32_t port, int32_t world_size, int32_t is_master, int64_t timeout_ms,
+                         ft_store* out);
+FT_API(int) ft_store_file(const char* path, int32_t world_size, int64_t timeout_ms, ft_store* out);
+FT_API(int) ft_store_free(ft_store s);
+FT_API(int) ft_store_set(ft_store s, const char* key, const uint8_t* value, int64_t length);
+FT_API(int) ft_store_get(ft_store s, const char* key, uint8_t* value, int64_t capacity, int64_t* length);
+FT_API(int) ft_store_check(ft_store s, const char* key, int32_t* out);
+FT_API(int) ft_store_add(ft_store s, const char* key, int64_t delta, int64_t* out);
+FT_API(int) ft_group_gloo(ft_store s, int32_t rank, int32_t size, const char* iface, const char* hostname,
+                          int64_t timeout_ms, ft_group* out);
+FT_API(int) ft_group_free(ft_group g);
+FT_API(int) ft_all_reduce(ft_group g, const ft_tensor* tensors, int32_t n, int32_t op, int64_t timeout_ms); /* 0 sum, 1 avg */
+FT_API(int) ft_broadcast(ft_group g, ft_tensor tensor, int32_t root, int64_t timeout_ms);
+FT_API(int) ft_all_gather(ft_group g, ft_tensor tensor, int64_t timeout_ms, ft_tensor* outputs);
+FT_API(int) ft_barrier(ft_group g, int64_t timeout_ms);
 
 #endif

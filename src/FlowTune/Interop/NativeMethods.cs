@@ -38,5 +38,19 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial int ft_generator_free(IntPtr generator);
     [LibraryImport(Library)] internal static partial int ft_generator_get_state(IntPtr generator, out IntPtr state);
     [LibraryImport(Library)] internal static partial int ft_generator_set_state(IntPtr generator, IntPtr state);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int ft_store_tcp(string host, int port, int worldSize, int isMaster, long timeoutMs, out IntPtr store);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int ft_store_file(string path, int worldSize, long timeoutMs, out IntPtr store);
+    [LibraryImport(Library)] internal static partial int ft_store_free(IntPtr store);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int ft_store_set(IntPtr store, string key, byte* value, long length);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int ft_store_get(IntPtr store, string key, byte* value, long capacity, out long length);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int ft_store_check(IntPtr store, string key, out int present);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int ft_store_add(IntPtr store, string key, long delta, out long value);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int ft_group_gloo(IntPtr store, int rank, int size, string? iface, string? hostname, long timeoutMs, out IntPtr group);
+    [LibraryImport(Library)] internal static partial int ft_group_free(IntPtr group);
+    [LibraryImport(Library)] internal static partial int ft_all_reduce(IntPtr group, IntPtr* tensors, int n, int op, long timeoutMs);
+    [LibraryImport(Library)] internal static partial int ft_broadcast(IntPtr group, IntPtr tensor, int root, long timeoutMs);
+    [LibraryImport(Library)] internal static partial int ft_all_gather(IntPtr group, IntPtr tensor, long timeoutMs, IntPtr* outputs);
+    [LibraryImport(Library)] internal static partial int ft_barrier(IntPtr group, long timeoutMs);
     [LibraryImport(Library)] internal static partial int ft_manual_seed(ulong seed);
 }
