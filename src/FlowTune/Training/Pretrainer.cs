@@ -1,4 +1,5 @@
 using FlowTune.Common;
+using FlowTune.Distributed;
 using System.Diagnostics;
 using System.Globalization;
 using FlowTune.IO;
@@ -47,14 +48,33 @@ public sealed class Pretrainer
     /// <summary>Called with (step, EMA model, seconds of training so far) every <see cref="PretrainOptions.EvalEvery"/> steps and at the end.</summary>
     public Action<long, FlowModel, double>? Evaluate { get; init; }
 
+    /// <summary>
+    /// The data-parallel job this trainer is one rank of (default: a process on its own). Every rank draws the same
+    /// global batch (data, noise, times, caption dropout from (seed, step)) and trains on its rows
+    /// (<see cref="DataParallel.Shard"/>); gradients are averaged over ranks before clipping and the optimizer step, so
+    /// every rank holds the same weights and optimizer state, equal to one process with the whole batch up to reduction
+    /// order. Only rank 0 logs, writes metrics, checkpoints and the final model, and evaluates. The caption-structure
+    /// loss is averaged per rank, so with it the match is approximate (ranks may hold different numbers of labels).
+    /// </summary>
+    public DataParallel Parallel { get; init; } = DataParallel.Single;
+
     /// <summary>State written next to the weights of every checkpoint.</summary>
     public sealed record TrainerState(long Step, double TrainSeconds, PretrainOptions Options);
 
     /// <summary>Trains until max steps / max minutes or cancellation; returns the final step. Resumes from the newest checkpoint when asked.</summary>
     public long Run(bool resume, CancellationToken cancel)
     {
-        Directory.CreateDirectory(_runDirectory);
-        Json.Write(Path.Combine(_runDirectory, "options.json"), _options);
+        var main = Parallel.IsMain;
+        var log = main ? _log : TextWriter.Null;
+        if (main)
+        {
+            Directory.CreateDirectory(_runDirectory);
+            Json.Write(Path.Combine(_runDirectory, "options.json"), _options);
+        }
+        if (_options.BatchSize % Parallel.Size != 0)
+        {
+            throw new ArgumentException($"batch_size ({_options.BatchSize}) must be divisible by the world size ({Parallel.Size})");
+        }
         var store = new CheckpointStore(_runDirectory, _options.KeepCheckpoints);
         ModelCheckpoint.Description description;
         if (_options.InitFrom is { } init)
@@ -85,17 +105,18 @@ public sealed class Pretrainer
         if (resume && store.Latest() is { } latest)
         {
             (step, trainSeconds) = Restore(latest.Path, model, ema, head, optimizer);
-            _log.WriteLine($"resumed from {latest.Path} (step {step})");
+            log.WriteLine($"resumed from {latest.Path} (step {step})");
         }
         else if (_options.InitFrom is { } source)
         {
             var weights = Path.Combine(source, ModelCheckpoint.WeightsFile);
             ModelCheckpoint.LoadWeights(model, weights, allowMissing: IsAddedParameter);
             ModelCheckpoint.LoadWeights(ema, weights, allowMissing: IsAddedParameter);
-            _log.WriteLine($"starting from the weights of {source}" + (_options.AddPositionFeatures > 0 ? $", with {_options.AddPositionFeatures} position features added" : ""));
+            log.WriteLine($"starting from the weights of {source}" + (_options.AddPositionFeatures > 0 ? $", with {_options.AddPositionFeatures} position features added" : ""));
         }
-        _log.WriteLine(Invariant($"pretraining {(_options.InitFrom is null ? _options.Preset : Path.GetFileName(Path.TrimEndingDirectorySeparator(_options.InitFrom)))}: {model.ParameterCount():N0} parameters, batch {_options.BatchSize}, lr {_options.LearningRate}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
-        using var metrics = MetricsLog.Open(_runDirectory);
+        log.WriteLine(Invariant($"pretraining {(_options.InitFrom is null ? _options.Preset : Path.GetFileName(Path.TrimEndingDirectorySeparator(_options.InitFrom)))}: {model.ParameterCount():N0} parameters, batch {_options.BatchSize}, lr {_options.LearningRate}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
+        Parallel.BroadcastFromMain(optimizer.Parameters.Concat(ema.Parameters()), "broadcast of the initial weights");
+        using var metrics = main ? MetricsLog.Open(_runDirectory) : null;
         // training time, carried over a resume; evaluations are not counted
         var clock = new TrainingClock(trainSeconds);
         var window = new List<double>();
@@ -103,8 +124,8 @@ public sealed class Pretrainer
         var windowClock = Stopwatch.StartNew();
         var next = Prefetch(step + 1);
         var lastSaved = step;
-        while (step < _options.MaxSteps && !cancel.IsCancellationRequested
-               && (_options.MaxMinutes == 0 || trainSeconds < _options.MaxMinutes * 60))
+        while (step < _options.MaxSteps
+               && !Parallel.Any(cancel.IsCancellationRequested || (_options.MaxMinutes > 0 && trainSeconds >= _options.MaxMinutes * 60), "stop vote"))
         {
             step++;
             var batch = next.GetAwaiter().GetResult();
@@ -121,10 +142,11 @@ public sealed class Pretrainer
             if (step % _options.LogEvery == 0)
             {
                 var rate = window.Count * _options.BatchSize / windowClock.Elapsed.TotalSeconds;
+                var meanLoss = Parallel.AllGather([window.Average()], "loss gather").Average();
                 double? caption = captionWindow.Count > 0 ? captionWindow.Average() : null;
                 var captionText = caption is { } cl ? Invariant($"  caption loss {cl:F4}") : "";
-                _log.WriteLine(Invariant($"step {step}/{_options.MaxSteps}  loss {window.Average():F4}{captionText}  {rate:F1} img/s  {trainSeconds / 60:F1} min"));
-                metrics.Write(new PretrainMetrics(step, window.Average(), caption, rate, trainSeconds));
+                log.WriteLine(Invariant($"step {step}/{_options.MaxSteps}  loss {meanLoss:F4}{captionText}  {rate:F1} img/s  {trainSeconds / 60:F1} min"));
+                metrics?.Write(new PretrainMetrics(step, meanLoss, caption, rate, trainSeconds));
                 window.Clear();
                 captionWindow.Clear();
                 windowClock.Restart();
@@ -134,29 +156,33 @@ public sealed class Pretrainer
                 Save(store, step, trainSeconds, model, ema, head, optimizer);
                 lastSaved = step;
             }
-            if (_options.EvalEvery > 0 && step % _options.EvalEvery == 0 && Evaluate is not null)
+            if (main && _options.EvalEvery > 0 && step % _options.EvalEvery == 0 && Evaluate is not null)
             {
                 var evalClock = Stopwatch.StartNew();
                 clock.Pause();
                 Evaluate(step, ema, trainSeconds);
                 clock.Resume();
-                _log.WriteLine(Invariant($"  (evaluation took {evalClock.Elapsed.TotalSeconds:F0} s)"));
+                log.WriteLine(Invariant($"  (evaluation took {evalClock.Elapsed.TotalSeconds:F0} s)"));
             }
         }
         if (lastSaved != step)
         {
             Save(store, step, trainSeconds, model, ema, head, optimizer);
         }
-        ModelCheckpoint.Save(Path.Combine(_runDirectory, "final"), ema, new Dictionary<string, string>
+        if (main)
         {
-            ["step"] = step.ToString(CultureInfo.InvariantCulture),
-            ["train_seconds"] = trainSeconds.ToString("F0", CultureInfo.InvariantCulture),
-        });
-        if (Evaluate is not null && (_options.EvalEvery == 0 || step % _options.EvalEvery != 0))
+            ModelCheckpoint.Save(Path.Combine(_runDirectory, "final"), ema, new Dictionary<string, string>
+            {
+                ["step"] = step.ToString(CultureInfo.InvariantCulture),
+                ["train_seconds"] = trainSeconds.ToString("F0", CultureInfo.InvariantCulture),
+            });
+        }
+        Parallel.Barrier("end of training");
+        if (main && Evaluate is not null && (_options.EvalEvery == 0 || step % _options.EvalEvery != 0))
         {
             Evaluate(step, ema, trainSeconds);
         }
-        _log.WriteLine(Invariant($"done: step {step}, {trainSeconds / 60:F1} min of training; EMA model in {Path.Combine(_runDirectory, "final")}"));
+        log.WriteLine(Invariant($"done: step {step}, {trainSeconds / 60:F1} min of training; EMA model in {Path.Combine(_runDirectory, "final")}"));
         return step;
     }
 
@@ -203,6 +229,15 @@ public sealed class Pretrainer
         var t = Tensor.Randn([b], generator).Sigmoid();                                // [B], logit-normal
         var drop = Tensor.Rand([b], generator).ToArray<float>();
         var prompts = batch.Prompts.Select((p, i) => drop[i] < _options.CaptionDropout ? "" : p).ToList();
+        // this rank's rows of the global batch: every rank drew the same batch, so the shards add up to it
+        var (start, rows) = Parallel.Shard(b, "batch_size");
+        if (rows != b)
+        {
+            (x0, eps, t) = (x0.Narrow(0, start, rows), eps.Narrow(0, start, rows), t.Narrow(0, start, rows));
+            (prompts, drop) = (prompts.GetRange(start, rows), drop[start..(start + rows)]);
+            batch = batch with { Prompts = batch.Prompts.Skip(start).Take(rows).ToList(), Labels = batch.Labels?.Skip(start).Take(rows).ToList() };
+            b = rows;
+        }
         var tv = t.View(b, 1, 1, 1);
         var xt = x0 * (1.0 - tv) + eps * tv;                                            // [B, C, H, W]
         using var text = model.EncodeText(prompts);
@@ -212,6 +247,7 @@ public sealed class Pretrainer
             : head.Loss(text, batch.Labels.Select((l, i) => drop[i] < _options.CaptionDropout ? null : l).ToList());
         var total = captionLoss is null ? loss : loss + captionLoss * _options.CaptionLabelWeight;
         total.Backward();
+        Parallel.AverageGradients(optimizer.Parameters, $"gradient all-reduce of step {step}");
         if (_options.GradClip > 0)
         {
             GradClip.ClipGradNorm(optimizer.Parameters, _options.GradClip);
@@ -223,6 +259,10 @@ public sealed class Pretrainer
 
     private void Save(CheckpointStore store, long step, double seconds, FlowModel model, FlowModel ema, CaptionStructureHead? head, AdamW optimizer)
     {
+        if (!Parallel.IsMain)
+        {
+            return;
+        }
         var path = store.Save(step, dir =>
         {
             ModelCheckpoint.Save(dir, model);

@@ -18,11 +18,12 @@ internal static class LayerTable
         ["IO"] = Set("Common", "Imaging", "Torch"),
         ["Models"] = Set("Common", "IO", "Nn", "Torch"),
         ["Sampling"] = Set("Common", "Models", "Torch"),
-        ["Training"] = Set("Common", "IO", "Models", "Nn", "Sampling", "Torch"),
+        ["Distributed"] = Set("Torch"),
+        ["Training"] = Set("Common", "Distributed", "IO", "Models", "Nn", "Sampling", "Torch"),
         ["Worlds"] = Set("Common", "Imaging", "IO", "Models", "Torch", "Training"),
         ["Rewards"] = Set("Common", "Imaging", "Worlds"),
         ["Evaluation"] = Set("Common", "Imaging", "IO", "Models", "Sampling", "Torch", "Training", "Worlds"),
-        ["Rl"] = Set("Common", "Imaging", "Torch", "Nn", "IO", "Models", "Sampling", "Training", "Worlds", "Rewards", "Evaluation"),
+        ["Rl"] = Set("Common", "Distributed", "Imaging", "Torch", "Nn", "IO", "Models", "Sampling", "Training", "Worlds", "Rewards", "Evaluation"),
     };
 
     private static HashSet<string> Set(params string[] layers) => new(layers, StringComparer.Ordinal);

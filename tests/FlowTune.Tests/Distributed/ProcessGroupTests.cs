@@ -13,14 +13,12 @@ public sealed class ProcessGroupTests
         var path = Path.Combine(Path.GetTempPath(), $"flowtune-store-{Guid.NewGuid():N}");
         try
         {
-            var tasks = Enumerable.Range(0, size).Select(rank => Task.Factory.StartNew(() =>
+            return Ranks.Run(size, rank =>
             {
                 using var store = RendezvousStore.File(path, size, Timeout);
                 using var group = ProcessGroup.Gloo(store, rank, size, timeout ?? Timeout, hostname: "127.0.0.1");
                 return body(group);
-            }, TaskCreationOptions.LongRunning)).ToArray();
-            Task.WaitAll(tasks, TimeSpan.FromSeconds(60));
-            return tasks.Select(t => t.Result).ToArray();
+            });
         }
         finally
         {
