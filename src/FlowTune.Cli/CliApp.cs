@@ -54,6 +54,7 @@ public static class CliApp
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(TextDiffCommand.Create());
         root.Subcommands.Add(InteropCommand.Create());
+        root.Subcommands.Add(DistCommand.Create());
         return root;
     }
 

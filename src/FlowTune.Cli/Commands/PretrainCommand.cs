@@ -1,4 +1,6 @@
 using System.CommandLine;
+using FlowTune.Cli.Launch;
+using FlowTune.Distributed;
 using FlowTune.Evaluation;
 using FlowTune.IO;
 using FlowTune.Models;
@@ -31,13 +33,19 @@ public static class PretrainCommand
         var captionLabels = new Option<double>("--caption-labels") { Description = "Weight of the caption-structure loss: the text encoder's noun tokens learn to predict their colour, count and spatial role (0 = off).", DefaultValueFactory = _ => defaults.CaptionLabelWeight };
         var addPosition = new Option<int>("--add-position-features") { Description = "With --init-from: add this many position features to the U-Net's attention (zero-initialised, so training starts from the source model's function).", DefaultValueFactory = _ => 0 };
         var export = new Option<DirectoryInfo?>("--export") { Description = "Also copy the final EMA model here (e.g. models/shapes-base)." };
+        var distributed = new DistributedOptions();
         var command = new Command("pretrain", "Pretrain a text-to-image flow model on a world's ground-truth renders (rectified flow).");
+        distributed.AddTo(command);
         foreach (var o in new Option[] { world, output, prompts, evalPrompts, preset, steps, minutes, batch, lr, seed, size, evalEvery, resume, initFrom, captionLabels, addPosition, export })
         {
             command.Options.Add(o);
         }
         command.SetAction(parse =>
         {
+            if (distributed.LaunchIfAsked(parse) is { } launched)
+            {
+                return launched;
+            }
             var options = defaults with
             {
                 Preset = parse.GetValue(preset)!,
@@ -61,8 +69,9 @@ public static class PretrainCommand
             var train = CommonOptions.LoadPrompts(parse.GetValue(prompts), w, test: false);
             var test = CommonOptions.LoadPrompts(parse.GetValue(evalPrompts), w, test: true);
             var outDir = parse.GetValue(output)!.FullName;
-            var code = Run(options, w, train, test, outDir, parse.GetValue(resume));
-            if (parse.GetValue(export) is { } target)
+            using var parallel = distributed.Join(parse);
+            var code = Run(options, w, train, test, outDir, parse.GetValue(resume), parallel);
+            if (parallel.IsMain && parse.GetValue(export) is { } target)
             {
                 Folders.CopyFiles(Path.Combine(outDir, "final"), target.FullName);
                 Console.WriteLine($"exported the final model to {target.FullName}");
@@ -72,11 +81,13 @@ public static class PretrainCommand
         return command;
     }
 
-    private static int Run(PretrainOptions options, IWorld world, IReadOnlyList<GenEvalEntry> train, IReadOnlyList<GenEvalEntry> test, string outDir, bool resume)
+    private static int Run(PretrainOptions options, IWorld world, IReadOnlyList<GenEvalEntry> train, IReadOnlyList<GenEvalEntry> test, string outDir, bool resume,
+        DataParallel parallel)
     {
         using var quick = new PretrainQuickEvaluation(test, world.Judge(), options.EvalPromptsPerTag, outDir);
         var trainer = new Pretrainer(options, world.TrainingSource(train, options.ImageSize), outDir, Console.Out)
         {
+            Parallel = parallel,
             Evaluate = (step, model, trainSeconds) =>
             {
                 var result = quick.Evaluate(step, model, trainSeconds);

@@ -37,6 +37,7 @@ public sealed class GlobalOptionsTests
         ["text-diff"] = ["text-diff", "--checkpoint", Missing, "a circle", "a square"],
         ["interop transformer"] = ["interop", "transformer", "--model", Missing, "--input", Missing + ".safetensors", "--output", Missing + ".out.safetensors"],
         ["interop text"] = ["interop", "text", "--model", Missing, "--prompts", Missing + ".txt", "--output", Missing + ".out.safetensors"],
+        ["dist check"] = ["dist", "check", "--rounds", "0"],
         ["interop vae"] = ["interop", "vae", "--model", Missing, "--input", Missing + ".safetensors", "--output", Missing + ".out.safetensors"],
     };
 
