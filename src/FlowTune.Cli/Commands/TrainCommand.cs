@@ -1,3 +1,4 @@
+using FlowTune.Cli.Launch;
 using System.CommandLine;
 using FlowTune.Rl;
 using FlowTune.Rl.Config;
@@ -21,8 +22,14 @@ public static class TrainCommand
         command.Options.Add(resume);
         command.Options.Add(epochs);
         command.Options.Add(minutes);
+        var distributed = new DistributedOptions();
+        distributed.AddTo(command);
         command.SetAction(parse =>
         {
+            if (distributed.LaunchIfAsked(parse) is { } launched)
+            {
+                return launched;
+            }
             var file = parse.GetValue(config)!;
             var loaded = RlConfigLoader.Load(file.FullName);
             if (parse.GetValue(epochs) is { } n)
@@ -35,7 +42,8 @@ public static class TrainCommand
             }
             var dir = parse.GetValue(output)?.FullName ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file.Name));
             using var cts = CommonOptions.CancelOnCtrlC(Console.Out);
-            var trainer = new RlTrainer(loaded, dir, Console.Out);
+            using var parallel = distributed.Join(parse);
+            var trainer = new RlTrainer(loaded, dir, Console.Out) { Parallel = parallel };
             trainer.Run(parse.GetValue(resume), cts.Token);
             if (trainer.Evaluations.Count >= 2)
             {

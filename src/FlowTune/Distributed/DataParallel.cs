@@ -89,8 +89,17 @@ public sealed class DataParallel : IDisposable
         }
     }
 
-    /// <summary>Averages the gradients of <paramref name="parameters"/> over ranks (one all-reduce per dtype); parameters without a gradient are skipped (they must be the same on every rank).</summary>
-    public void AverageGradients(IEnumerable<Tensor> parameters, string what)
+    /// <summary>Averages the gradients of <paramref name="parameters"/> over ranks (one all-reduce per dtype).</summary>
+    public void AverageGradients(IEnumerable<Tensor> parameters, string what) => ReduceGradients(parameters, ReduceOp.Average, what);
+
+    /// <summary>Sums the gradients of <paramref name="parameters"/> over ranks (losses already weighted by the global count).</summary>
+    public void SumGradients(IEnumerable<Tensor> parameters, string what) => ReduceGradients(parameters, ReduceOp.Sum, what);
+
+    /// <summary>
+    /// Reduces the gradients over ranks. A parameter without a gradient on this rank (it had no sample in this update)
+    /// gets a zero one first, so every rank reduces the same list.
+    /// </summary>
+    private void ReduceGradients(IEnumerable<Tensor> parameters, ReduceOp op, string what)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (_group is null)
@@ -98,8 +107,14 @@ public sealed class DataParallel : IDisposable
             return;
         }
         using var scope = TensorScope.Enter();
-        var grads = parameters.Select(p => p.Grad).OfType<Tensor>().ToList();
-        Collective(what, () => _group.AllReduce(grads, ReduceOp.Average));
+        var list = parameters.ToList();
+        var missing = list.Where(p => p.Grad is null).ToList();
+        if (missing.Count > 0)
+        {
+            missing.Select(p => (p * 0.0).Sum()).Aggregate((a, b) => a + b).Backward(); // zero gradients
+        }
+        var grads = list.Select(p => p.Grad!).ToList();
+        Collective(what, () => _group.AllReduce(grads, op));
     }
 
     /// <summary>Overwrites <paramref name="tensors"/> with rank 0's values (weights at the start of a run).</summary>

@@ -1,3 +1,4 @@
+using FlowTune.Distributed;
 using FlowTune.Common;
 using FlowTune.Nn;
 using FlowTune.Rewards;
@@ -21,8 +22,8 @@ namespace FlowTune.Rl;
 /// </summary>
 public sealed class RlSession : IDisposable
 {
-    /// <summary>Loads the base model and the prompts and builds every stage (validates the config first).</summary>
-    public RlSession(RlConfig config)
+    /// <summary>Loads the base model and the prompts and builds every stage (validates the config first); <paramref name="parallel"/>: the data-parallel job the epochs run in (default: this process alone).</summary>
+    public RlSession(RlConfig config, DataParallel? parallel = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         Validation.ThrowIfAny(config.Validate(), "RL config");
@@ -41,7 +42,7 @@ public sealed class RlSession : IDisposable
         var sampler = new RolloutSampler(config.Sample, config.Seed, Models.RolloutPolicy, needs.Trajectory, config.Advantages.NeedsStepValues);
         var rewards = new RewardStage(new AsyncRewardScorer(RewardRegistry.Create(config.Reward, World)));
         Epoch = new RlEpoch(Planner, sampler, rewards, config.Advantages.Create(new AdvantageContext(Trackers)), Updater, Trackers, config.Seed,
-            config.Groups.VariableGroupSizes, config.Sample.NoiseLevel);
+            config.Groups.VariableGroupSizes, config.Sample.NoiseLevel, parallel);
     }
 
     /// <summary>The resolved config.</summary>

@@ -1,3 +1,4 @@
+using FlowTune.Distributed;
 using System.Globalization;
 using FlowTune.Common;
 using FlowTune.Evaluation;
@@ -39,6 +40,14 @@ public sealed class RlTrainer
         _evalCache = evalCache;
     }
 
+    /// <summary>
+    /// The data-parallel job this trainer is one rank of (default: this process alone; see <see cref="RlEpoch"/> for how
+    /// an epoch is shared). Every rank holds the same weights, optimizer and planner state; only rank 0 writes the
+    /// config, metrics, checkpoints, evaluations and the final export, and its training clock takes the stop and
+    /// evaluation decisions for every rank.
+    /// </summary>
+    public DataParallel Parallel { get; init; } = DataParallel.Single;
+
     /// <summary>Metrics of every epoch run by this process, in order (the whole run: <see cref="RunLog.Read"/>).</summary>
     public List<EpochMetrics> Epochs { get; } = [];
 
@@ -48,9 +57,14 @@ public sealed class RlTrainer
     /// <summary>Trains; returns the number of completed epochs.</summary>
     public int Run(bool resume, CancellationToken cancel)
     {
-        Directory.CreateDirectory(_runDirectory);
-        File.WriteAllText(Path.Combine(_runDirectory, "config.yaml"), RlConfigLoader.ToYaml(_config));
-        using var session = new RlSession(_config);
+        var main = Parallel.IsMain;
+        var log = main ? _log : TextWriter.Null;
+        if (main)
+        {
+            Directory.CreateDirectory(_runDirectory);
+            File.WriteAllText(Path.Combine(_runDirectory, "config.yaml"), RlConfigLoader.ToYaml(_config));
+        }
+        using var session = new RlSession(_config, Parallel);
         var models = session.Models;
         var store = new CheckpointStore(_runDirectory, _config.NumCheckpointLimit);
         var checkpoints = new RlCheckpoint(_config, models, session.Optimizer, session.Updater, session.Planner, session.Trackers);
@@ -60,18 +74,19 @@ public sealed class RlTrainer
         {
             epoch = checkpoints.Restore(latest.Path);
             elapsedBefore = RunLog.Read(_runDirectory, epoch).ElapsedAfter(epoch);
-            _log.WriteLine($"resumed from {latest.Path} (epoch {epoch})");
+            log.WriteLine($"resumed from {latest.Path} (epoch {epoch})");
         }
         var paramCount = models.Trainable.Sum(p => p.Value.NumElements);
         var s = _config.Sample;
         var rollouts = s.NoiseLevel > 0 ? $"{s.NumSteps} SDE steps (noise {s.NoiseLevel})" : $"{s.NumSteps} ODE steps";
-        _log.WriteLine(Invariant($"objective {PolicyObjectives.Registry.NameOf(_config.Objective)}: {paramCount:N0} trainable parameters ({(models.UseLora ? "LoRA" : "full fine-tuning")}), {_config.Groups.Describe()}, {rollouts}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
-        using var metrics = MetricsLog.Open(_runDirectory);
+        log.WriteLine(Invariant($"objective {PolicyObjectives.Registry.NameOf(_config.Objective)}: {paramCount:N0} trainable parameters ({(models.UseLora ? "LoRA" : "full fine-tuning")}), {_config.Groups.Describe()}, {rollouts}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
+        Parallel.BroadcastFromMain(session.Optimizer.Parameters, "broadcast of the initial weights");
+        using var metrics = main ? MetricsLog.Open(_runDirectory) : null;
         var judge = session.World.Judge();
         var eval = _config.Eval;
-        if (epoch == 0 && !cancel.IsCancellationRequested)
+        if (main && epoch == 0 && !cancel.IsCancellationRequested)
         {
-            Evaluate(models, session.Test, judge, 0, metrics, full: eval.FullEveryMinutes is not null, final: false, seconds: 0);
+            Evaluate(models, session.Test, judge, 0, metrics!, full: eval.FullEveryMinutes is not null, final: false, seconds: 0);
         }
         // training time (sampling, reward, updates, checkpoints), carried over a resume; evaluations are not counted.
         // Every decision (stop, evaluate) uses the time recorded with the epoch, the same number a resume reads back,
@@ -79,36 +94,41 @@ public sealed class RlTrainer
         var clock = new TrainingClock(elapsedBefore, _config.Clock);
         var trained = elapsedBefore;
         bool TimeUp(double seconds) => _config.MaxTrainMinutes is { } limit && seconds >= limit * 60;
-        while (epoch < _config.NumEpochs && !TimeUp(trained) && !cancel.IsCancellationRequested)
+        while (epoch < _config.NumEpochs && !TimeUp(trained) && !Parallel.Any(cancel.IsCancellationRequested, "stop vote"))
         {
             var before = trained;
             var result = session.RunEpoch(epoch, clock);
+            // rank 0's clock decides for every rank (stop, evaluate), so the ranks stay in step
+            var epochMetrics = result.Metrics with { ElapsedSeconds = Parallel.AllGather([result.Metrics.ElapsedSeconds], "clock gather")[0] };
             foreach (var update in result.Updates)
             {
-                metrics.Write(update);
+                metrics?.Write(update);
             }
-            var epochMetrics = result.Metrics;
-            metrics.Write(epochMetrics);
+            metrics?.Write(epochMetrics);
             Epochs.Add(epochMetrics);
             epoch++;
             trained = epochMetrics.ElapsedSeconds;
             var progress = _config.MaxTrainMinutes is { } limit ? Invariant($"{epoch} ({trained / 60:F1}/{limit:0.#} training minutes)") : $"{epoch}/{_config.NumEpochs}";
-            _log.WriteLine(Invariant($"epoch {progress}  reward {epochMetrics.RewardMean:F3} ± {epochMetrics.RewardStd:F3}  zero-std {epochMetrics.ZeroStdRatio:P0}  {epochMetrics.ImagesPerSecond:F1} img/s  (sample {epochMetrics.SamplingSeconds:F1} s, reward wait {epochMetrics.RewardWaitSeconds:F1} s, train {epochMetrics.TrainingSeconds:F1} s)  first-update |ratio−1| {epochMetrics.FirstUpdateMaxRatioDeviation:E1}"));
+            log.WriteLine(Invariant($"epoch {progress}  reward {epochMetrics.RewardMean:F3} ± {epochMetrics.RewardStd:F3}  zero-std {epochMetrics.ZeroStdRatio:P0}  {epochMetrics.ImagesPerSecond:F1} img/s  (sample {epochMetrics.SamplingSeconds:F1} s, reward wait {epochMetrics.RewardWaitSeconds:F1} s, train {epochMetrics.TrainingSeconds:F1} s)  first-update |ratio−1| {epochMetrics.FirstUpdateMaxRatioDeviation:E1}"));
             var last = epoch == _config.NumEpochs || TimeUp(trained);
-            if (epoch % _config.SaveFreq == 0 || last || cancel.IsCancellationRequested)
+            if (main && (epoch % _config.SaveFreq == 0 || last || cancel.IsCancellationRequested))
             {
                 var path = store.Save(epoch, dir => checkpoints.Save(dir, epoch));
-                _log.WriteLine($"  checkpoint {path}");
+                log.WriteLine($"  checkpoint {path}");
             }
             var full = eval.FullEveryMinutes is { } f && (last || Crossed(before, trained, f));
-            if ((_config.EvalFreq > 0 && epoch % _config.EvalFreq == 0) || last || full || (eval.EveryMinutes is { } m && Crossed(before, trained, m)))
+            if (main && ((_config.EvalFreq > 0 && epoch % _config.EvalFreq == 0) || last || full || (eval.EveryMinutes is { } m && Crossed(before, trained, m))))
             {
                 clock.Pause();
-                Evaluate(models, session.Test, judge, epoch, metrics, full, last, trained);
+                Evaluate(models, session.Test, judge, epoch, metrics!, full, last, trained);
                 clock.Resume();
             }
         }
-        models.ForEvaluation.Export(Path.Combine(_runDirectory, "final"));
+        if (main)
+        {
+            models.ForEvaluation.Export(Path.Combine(_runDirectory, "final"));
+        }
+        Parallel.Barrier("end of training");
         return epoch;
     }
 

@@ -23,12 +23,23 @@ public sealed class RolloutSampler(RolloutOptions options, int seed, IVelocityMo
 {
     private readonly SdeSamplerOptions _sampler = options.ToSamplerOptions();
 
-    /// <summary>The round's rollouts, batch by batch (each batch is owned by the caller).</summary>
-    public IEnumerable<SampledBatch> Sample(GroupRound round)
+    /// <summary>Rollouts per batch (the last batch of a round may hold fewer).</summary>
+    public int BatchSize => options.BatchSize;
+
+    /// <summary>
+    /// The round's rollouts, batch by batch (each batch is owned by the caller). With <paramref name="owns"/>, only the
+    /// batches whose index in the round it accepts (a data-parallel rank's share); a batch's noise derives from its
+    /// position alone, so a share holds exactly the rollouts the whole round would.
+    /// </summary>
+    public IEnumerable<SampledBatch> Sample(GroupRound round, Func<int, bool>? owns = null)
     {
         ArgumentNullException.ThrowIfNull(round);
         for (var start = 0; start < round.Slots.Count; start += options.BatchSize)
         {
+            if (owns is not null && !owns(start / options.BatchSize))
+            {
+                continue;
+            }
             var ids = round.Slots.Skip(start).Take(options.BatchSize).ToList();
             yield return SampleBatch(round, start, ids);
         }

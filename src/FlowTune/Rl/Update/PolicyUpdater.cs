@@ -1,4 +1,5 @@
 using FlowTune.Common;
+using FlowTune.Distributed;
 using FlowTune.Nn;
 using FlowTune.Rl.Objectives;
 
@@ -19,11 +20,23 @@ public sealed class PolicyUpdater(UpdateOptions options, PolicyModels models, Ad
     public double FirstUpdateMaxRatioDeviation { get; private set; }
 
     /// <summary>Runs the updates of one epoch; returns one metrics record per optimizer step.</summary>
-    public List<UpdateMetrics> Run(int epoch, IReadOnlyList<TrainingBatch> batches, Random random)
+    public List<UpdateMetrics> Run(int epoch, IReadOnlyList<TrainingBatch> batches, Random random) =>
+        Run(epoch, batches, [.. batches.Select(b => b.AnyTrained)], random, DataParallel.Single);
+
+    /// <summary>
+    /// Runs the updates of one epoch of a data-parallel job: <paramref name="batches"/> lists the epoch's rollout batches
+    /// in global order, null where another rank holds one, and <paramref name="anyTrained"/> says for every batch whether
+    /// it has a trained sample. Every rank shuffles the same global list, accumulates its own batches of each update
+    /// with the weight 1 / (batches in that update on all ranks), and the gradients are summed over ranks before
+    /// clipping: the same step one process takes with every batch.
+    /// </summary>
+    public List<UpdateMetrics> Run(int epoch, IReadOnlyList<TrainingBatch?> batches, IReadOnlyList<bool> anyTrained, Random random, DataParallel parallel)
     {
         ArgumentNullException.ThrowIfNull(batches);
+        ArgumentNullException.ThrowIfNull(anyTrained);
         ArgumentNullException.ThrowIfNull(random);
-        var order = batches.Where(b => b.AnyTrained).OrderBy(_ => random.Next()).ToList();
+        ArgumentNullException.ThrowIfNull(parallel);
+        var order = Enumerable.Range(0, batches.Count).Where(i => anyTrained[i]).OrderBy(_ => random.Next()).ToList();
         var updates = Math.Min(options.UpdatesPerEpoch, Math.Max(1, order.Count));
         var metrics = new List<UpdateMetrics>();
         FirstUpdateMaxRatioDeviation = 0;
@@ -32,10 +45,11 @@ public sealed class PolicyUpdater(UpdateOptions options, PolicyModels models, Ad
         {
             var group = order.Where((_, i) => i * updates / order.Count == u).ToList();
             var stats = new UpdateStats();
-            foreach (var batch in group)
+            foreach (var batch in group.Select(i => batches[i]).OfType<TrainingBatch>())
             {
                 objective.Accumulate(batch, 1.0 / group.Count, stats);
             }
+            parallel.SumGradients(optimizer.Parameters, $"gradient all-reduce of update {GlobalStep + 1}");
             if (u == 0)
             {
                 FirstUpdateMaxRatioDeviation = stats.MaxRatioDeviation;
