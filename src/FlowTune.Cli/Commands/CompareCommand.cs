@@ -1,3 +1,4 @@
+using FlowTune.Cli.Launch;
 using System.CommandLine;
 using FlowTune.Common;
 using FlowTune.Rl;
@@ -30,8 +31,14 @@ public static class CompareCommand
         {
             command.Options.Add(o);
         }
+        var distributed = new DistributedOptions();
+        distributed.AddTo(command);
         command.SetAction(parse =>
         {
+            if (distributed.LaunchIfAsked(parse) is { } launched)
+            {
+                return launched;
+            }
             var files = parse.GetValue(configs)!;
             if (files.Length == 0 || parse.GetValue(seeds) < 1)
             {
@@ -42,12 +49,17 @@ public static class CompareCommand
             var dir = parse.GetValue(output)!.FullName;
             Directory.CreateDirectory(dir);
             using var cts = CommonOptions.CancelOnCtrlC(Console.Out);
+            using var parallel = distributed.Join(parse);
             var runner = new ComparisonRunner(dir, Console.Out);
             var plan = runner.Runs(loaded, Enumerable.Range(1, parse.GetValue(seeds)).ToList(), limits);
             var part = ComparisonRunner.Shard.Parse(parse.GetValue(shard)!);
             if (!parse.GetValue(reportOnly))
             {
-                runner.Train(plan, part, cts.Token);
+                runner.Train(plan, part, cts.Token, parallel);
+            }
+            if (!parallel.IsMain)
+            {
+                return CliApp.Ok;
             }
             var (runs, missing) = runner.Collect(plan);
             foreach (var m in missing)

@@ -4,7 +4,7 @@ using FlowTune.Distributed;
 namespace FlowTune.Cli.Launch;
 
 /// <summary>
-/// The options of commands that run data-parallel (<c>pretrain</c>, <c>dist check</c>): <c>--nproc</c> starts that many
+/// The options of commands that run data-parallel (<c>pretrain</c>, <c>train</c>, <c>compare</c>, <c>dist check</c>): <c>--nproc</c> starts that many
 /// local ranks (<see cref="LocalLauncher"/>); a process started by torchrun or any launcher that sets RANK,
 /// WORLD_SIZE, MASTER_ADDR and MASTER_PORT joins that job instead. GLOO_SOCKET_IFNAME picks Gloo's network
 /// interface as in PyTorch.

@@ -1,3 +1,4 @@
+using FlowTune.Distributed;
 using FlowTune.Rl.Config;
 using FlowTune.Evaluation;
 using FlowTune.IO;
@@ -61,8 +62,12 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
                    select new Plan(c.Name, seed, Limited(c.Config, seed), Path.Combine(outputDirectory, $"{c.Name}_seed{seed}"))];
     }
 
-    /// <summary>Trains this shard's runs (each resumes from its directory); stops early on <paramref name="cancel"/>.</summary>
-    public void Train(IReadOnlyList<Plan> plan, Shard shard, CancellationToken cancel)
+    /// <summary>
+    /// Trains this shard's runs (each resumes from its directory); stops early on <paramref name="cancel"/>. With
+    /// <paramref name="parallel"/> every run is data-parallel over its ranks (all ranks walk the same plan; rank 0
+    /// writes each run, and each run ends at a barrier, so every rank sees the same runs finished).
+    /// </summary>
+    public void Train(IReadOnlyList<Plan> plan, Shard shard, CancellationToken cancel, DataParallel? parallel = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         for (var i = 0; i < plan.Count; i++)
@@ -85,7 +90,7 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
                 ? $"{minutes:0.#} training minutes"
                 : $"{run.Config.NumEpochs} epochs" + (run.Config.MaxTrainMinutes is { } m ? $" or {m:0.#} training minutes" : "");
             log.WriteLine($"== {run.Name}, seed {run.Seed}: {limit}, {run.Config.ImagesPerEpoch} images per epoch");
-            new RlTrainer(run.Config, run.Directory, log, new EvalCache(Path.Combine(outputDirectory, "eval-cache"))).Run(resume: true, cancel);
+            new RlTrainer(run.Config, run.Directory, log, new EvalCache(Path.Combine(outputDirectory, "eval-cache"))) { Parallel = parallel ?? DataParallel.Single }.Run(resume: true, cancel);
         }
     }
 
