@@ -55,6 +55,7 @@ public static class CliApp
         root.Subcommands.Add(TextDiffCommand.Create());
         root.Subcommands.Add(InteropCommand.Create());
         root.Subcommands.Add(DistCommand.Create());
+        root.Subcommands.Add(ConfigCommand.Create());
         return root;
     }
 

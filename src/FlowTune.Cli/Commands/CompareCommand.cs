@@ -45,7 +45,7 @@ public static class CompareCommand
                 throw new ArgumentException("need at least one --configs file and --seeds >= 1");
             }
             var limits = new ComparisonLimits(parse.GetValue(budget), parse.GetValue(minutes), parse.GetValue(evalEvery), parse.GetValue(evalMinutes), parse.GetValue(fullMinutes));
-            var loaded = files.Select(f => (Path.GetFileNameWithoutExtension(f.Name), RlConfigLoader.Load(f.FullName))).ToList();
+            var loaded = files.Select(f => (Path.GetFileNameWithoutExtension(f.Name), RlConfigLoader.Load(f.FullName, checkFiles: true))).ToList();
             var dir = parse.GetValue(output)!.FullName;
             Directory.CreateDirectory(dir);
             using var cts = CommonOptions.CancelOnCtrlC(Console.Out);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FlowTune.Cli.Launch;
+using FlowTune.Common;
 using FlowTune.Distributed;
 using FlowTune.Evaluation;
 using FlowTune.IO;
@@ -61,10 +62,7 @@ public static class PretrainCommand
                 CaptionLabelWeight = parse.GetValue(captionLabels),
                 AddPositionFeatures = parse.GetValue(addPosition),
             };
-            if (options.InitFrom is null)
-            {
-                ModelPresets.Get(options.Preset); // fail early on a bad name (--init-from brings its own architecture)
-            }
+            ThrowIfProblems(options, parse.GetValue(world)!, [("--prompts", parse.GetValue(prompts)), ("--eval-prompts", parse.GetValue(evalPrompts))]);
             var w = WorldRegistry.Get(parse.GetValue(world)!);
             var train = CommonOptions.LoadPrompts(parse.GetValue(prompts), w, test: false);
             var test = CommonOptions.LoadPrompts(parse.GetValue(evalPrompts), w, test: true);
@@ -79,6 +77,46 @@ public static class PretrainCommand
             return code;
         });
         return command;
+    }
+
+    /// <summary>The option each pretraining field is set by (fields without one keep their defaults).</summary>
+    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
+    {
+        ["image_size"] = "--image-size", ["batch_size"] = "--batch", ["learning_rate"] = "--lr", ["max_steps"] = "--steps",
+        ["max_minutes"] = "--minutes", ["eval_every"] = "--eval-every", ["checkpoint_every"] = "--eval-every",
+        ["caption_label_weight"] = "--caption-labels", ["init_from"] = "--init-from", ["add_position_features"] = "--add-position-features",
+    };
+
+    /// <summary>Every problem of the options at once (bad values, unknown names, missing files), each naming its option.</summary>
+    private static void ThrowIfProblems(PretrainOptions options, string world, (string Flag, FileInfo? File)[] files)
+    {
+        const string source = "command line";
+        var problems = new List<ConfigProblem>();
+        foreach (var message in options.Validate())
+        {
+            problems.Add(ConfigProblem.Split(message) is { } split
+                ? new ConfigProblem(source, null, Flags.GetValueOrDefault(split.Path, split.Path), split.Value, split.Expected)
+                : new ConfigProblem(source, null, "(options)", null, message));
+        }
+        if (options.InitFrom is null && !ModelPresets.Names.Contains(options.Preset))
+        {
+            problems.Add(new ConfigProblem(source, null, "--preset", options.Preset, $"expected one of: {string.Join(", ", ModelPresets.Names)}"));
+        }
+        if (!WorldRegistry.Names.Contains(world))
+        {
+            problems.Add(new ConfigProblem(source, null, "--world", world, $"expected one of: {string.Join(", ", WorldRegistry.Names)}"));
+        }
+        foreach (var (flag, file) in files)
+        {
+            if (file is { Exists: false })
+            {
+                problems.Add(new ConfigProblem(source, null, flag, file.FullName, "no such prompt file"));
+            }
+        }
+        if (problems.Count > 0)
+        {
+            throw new ConfigException("pretraining options", problems);
+        }
     }
 
     private static int Run(PretrainOptions options, IWorld world, IReadOnlyList<GenEvalEntry> train, IReadOnlyList<GenEvalEntry> test, string outDir, bool resume,

@@ -31,7 +31,7 @@ public static class TrainCommand
                 return launched;
             }
             var file = parse.GetValue(config)!;
-            var loaded = RlConfigLoader.Load(file.FullName);
+            var loaded = RlConfigLoader.Load(file.FullName, checkFiles: true);
             if (parse.GetValue(epochs) is { } n)
             {
                 loaded = loaded with { NumEpochs = n };

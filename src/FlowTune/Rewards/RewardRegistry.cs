@@ -21,32 +21,26 @@ public static class RewardRegistry
         Factories[name] = factory;
     }
 
-    /// <summary>The weighted sum of the named rewards; errors name unknown rewards and bad weights.</summary>
-    public static IRewardFunction Create(IReadOnlyDictionary<string, double> weights, IWorld world)
+    /// <summary>
+    /// The run's reward: the weighted sum of the named in-process rewards and the reward server, if any (a single
+    /// reward of weight 1 is used as is). Errors name unknown rewards and bad weights; <paramref name="log"/> hears
+    /// of a reward server's retries.
+    /// </summary>
+    public static IRewardFunction Create(RewardOptions options, IWorld world, TextWriter? log = null)
     {
-        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(world);
-        var problems = new List<string>();
-        if (weights.Count == 0)
+        var problems = options.Validate().ToList();
+        foreach (var name in options.Weights.Keys.Where(n => !Factories.ContainsKey(n)))
         {
-            problems.Add("no reward given (e.g. {\"geneval\": 1.0})");
+            problems.Add($"unknown reward '{name}' (known: {string.Join(", ", Factories.Keys)})");
         }
-        foreach (var (name, weight) in weights)
+        Common.Validation.ThrowIfAny(problems, "reward");
+        var parts = options.Weights.Select(kv => (Factories[kv.Key](world), kv.Value)).ToList();
+        if (options.Remote is { } remote)
         {
-            if (!Factories.ContainsKey(name))
-            {
-                problems.Add($"unknown reward '{name}' (known: {string.Join(", ", Factories.Keys)})");
-            }
-            if (!double.IsFinite(weight))
-            {
-                problems.Add($"reward '{name}' has a non-finite weight {weight}");
-            }
+            parts.Add((new Remote.RemoteReward(remote, log), remote.Weight));
         }
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", problems));
-        }
-        var parts = weights.Select(kv => (Factories[kv.Key](world), kv.Value)).ToList();
         return parts.Count == 1 && parts[0].Value == 1.0 ? parts[0].Item1 : new WeightedReward(parts);
     }
 }

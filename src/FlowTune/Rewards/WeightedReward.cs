@@ -7,7 +7,7 @@ namespace FlowTune.Rewards;
 /// A weighted sum of rewards (<c>{"geneval": 1.0, "other": 0.5}</c>). Each part's total is logged as a component
 /// under its name, and its own components as <c>name/component</c> (when they differ from the total).
 /// </summary>
-public sealed class WeightedReward : IRewardFunction
+public sealed class WeightedReward : IRewardFunction, IDisposable
 {
     private readonly IReadOnlyList<(IRewardFunction Reward, double Weight)> _parts;
 
@@ -48,5 +48,14 @@ public sealed class WeightedReward : IRewardFunction
             }
         }
         return new RewardBatch(total, components);
+    }
+
+    /// <summary>Disposes the parts that hold resources (a reward server's connections).</summary>
+    public void Dispose()
+    {
+        foreach (var (reward, _) in _parts)
+        {
+            (reward as IDisposable)?.Dispose();
+        }
     }
 }

@@ -22,8 +22,12 @@ namespace FlowTune.Rl;
 /// </summary>
 public sealed class RlSession : IDisposable
 {
-    /// <summary>Loads the base model and the prompts and builds every stage (validates the config first); <paramref name="parallel"/>: the data-parallel job the epochs run in (default: this process alone).</summary>
-    public RlSession(RlConfig config, DataParallel? parallel = null)
+    /// <summary>
+    /// Loads the base model and the prompts and builds every stage (validates the config first);
+    /// <paramref name="parallel"/>: the data-parallel job the epochs run in (default: this process alone);
+    /// <paramref name="log"/>: where a reward server's retries are reported.
+    /// </summary>
+    public RlSession(RlConfig config, DataParallel? parallel = null, TextWriter? log = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         Validation.ThrowIfAny(config.Validate(), "RL config");
@@ -40,10 +44,13 @@ public sealed class RlSession : IDisposable
         Trackers = new PromptSuccessTrackers(config.Trackers);
         Planner = config.Groups.Create(config.Seed, Trackers);
         var sampler = new RolloutSampler(config.Sample, config.Seed, Models.RolloutPolicy, needs.Trajectory, config.Advantages.NeedsStepValues);
-        var rewards = new RewardStage(new AsyncRewardScorer(RewardRegistry.Create(config.Reward, World)));
+        _reward = RewardRegistry.Create(config.Reward, World, log);
+        var rewards = new RewardStage(new AsyncRewardScorer(_reward));
         Epoch = new RlEpoch(Planner, sampler, rewards, config.Advantages.Create(new AdvantageContext(Trackers)), Updater, Trackers, config.Seed,
             config.Groups.VariableGroupSizes, config.Sample.NoiseLevel, parallel);
     }
+
+    private readonly IRewardFunction _reward;
 
     /// <summary>The resolved config.</summary>
     public RlConfig Config { get; }
@@ -83,5 +90,6 @@ public sealed class RlSession : IDisposable
     {
         Optimizer.Dispose();
         Models.Dispose();
+        (_reward as IDisposable)?.Dispose();
     }
 }

@@ -64,7 +64,7 @@ public sealed class RlTrainer
             Directory.CreateDirectory(_runDirectory);
             File.WriteAllText(Path.Combine(_runDirectory, "config.yaml"), RlConfigLoader.ToYaml(_config));
         }
-        using var session = new RlSession(_config, Parallel);
+        using var session = new RlSession(_config, Parallel, log);
         var models = session.Models;
         var store = new CheckpointStore(_runDirectory, _config.NumCheckpointLimit);
         var checkpoints = new RlCheckpoint(_config, models, session.Optimizer, session.Updater, session.Planner, session.Trackers);

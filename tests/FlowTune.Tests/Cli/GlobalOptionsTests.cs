@@ -38,6 +38,7 @@ public sealed class GlobalOptionsTests
         ["interop transformer"] = ["interop", "transformer", "--model", Missing, "--input", Missing + ".safetensors", "--output", Missing + ".out.safetensors"],
         ["interop text"] = ["interop", "text", "--model", Missing, "--prompts", Missing + ".txt", "--output", Missing + ".out.safetensors"],
         ["dist check"] = ["dist", "check", "--rounds", "0"],
+        ["config check"] = ["config", "check", Missing + ".yaml"],
         ["interop vae"] = ["interop", "vae", "--model", Missing, "--input", Missing + ".safetensors", "--output", Missing + ".out.safetensors"],
     };
 

@@ -22,7 +22,7 @@ public sealed class RewardTests
     {
         // Given
         var (images, prompts) = GroundTruth(12);
-        var reward = RewardRegistry.Create(new Dictionary<string, double> { ["geneval"] = 1.0 }, World);
+        var reward = RewardRegistry.Create(new RewardOptions(), World);
 
         // When
         var batch = reward.Score(images, prompts);
@@ -70,11 +70,11 @@ public sealed class RewardTests
     {
         // When
         var error = Assert.Throws<ArgumentException>(() =>
-            RewardRegistry.Create(new Dictionary<string, double> { ["nope"] = 1.0, ["geneval"] = double.NaN }, World));
+            RewardRegistry.Create(new RewardOptions { Weights = new() { ["nope"] = 1.0, ["geneval"] = double.NaN } }, World));
 
         // Then
         Assert.Contains("unknown reward 'nope'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("non-finite weight", error.Message, StringComparison.Ordinal);
+        Assert.Contains("reward.geneval must be a finite weight, got NaN", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using FlowTune.Nn;
 using FlowTune.Rl.Advantages;
 using FlowTune.Rl.Config;
@@ -42,7 +43,7 @@ public sealed class RlConfigTests
         Assert.Equal(groups, GroupPlanners.Registry.NameOf(config.Groups));
         Assert.Equal(advantages, AdvantageEstimators.Registry.NameOf(config.Advantages));
         Assert.Equal(objective, PolicyObjectives.Registry.NameOf(config.Objective));
-        Assert.Equal(1.0, config.Reward["geneval"]);
+        Assert.Equal(1.0, config.Reward.Weights["geneval"]);
     }
 
     [Fact]
@@ -102,38 +103,108 @@ public sealed class RlConfigTests
     public void Should_ReportEveryBadFieldWithItsValue_When_Invalid()
     {
         // When
-        var error = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("sample:\n  num_steps: 0\ngroups:\n  num_image_per_prompt: 1\nobjective:\n  clip_range: -1\n"));
+        var error = Assert.Throws<ConfigException>(() => RlConfigLoader.Parse("sample:\n  num_steps: 0\ngroups:\n  num_image_per_prompt: 1\nobjective:\n  clip_range: -1\n"));
 
         // Then
-        Assert.Contains("sample.num_steps must be >= 1, got 0", error.Message, StringComparison.Ordinal);
-        Assert.Contains("groups.num_image_per_prompt must be >= 2", error.Message, StringComparison.Ordinal);
-        Assert.Contains("objective.clip_range must be positive, got -1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("config:2: sample.num_steps: 0: must be >= 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("config:4: groups.num_image_per_prompt: 1: must be >= 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("config:6: objective.clip_range: -1: must be positive", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, error.Problems.Count(p => p.Line is not null));
     }
 
     [Fact]
     public void Should_RefuseMoreUpdatesThanRolloutBatches_When_GroupsAreFixed()
     {
         // When: 8 × 12 = 96 images in batches of 32 make 3 batches
-        var error = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("train:\n  updates_per_epoch: 8\n"));
+        var error = Assert.Throws<ConfigException>(() => RlConfigLoader.Parse("train:\n  updates_per_epoch: 8\n"));
         var small = RlConfigLoader.Parse("sample:\n  batch_size: 12\ntrain:\n  updates_per_epoch: 8\n");
 
         // Then
-        Assert.Contains("train.updates_per_epoch is 8, but an epoch has only 3 rollout batches (96 images / sample.batch_size 32)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("config:2: train.updates_per_epoch: is 8, but an epoch has only 3 rollout batches (96 images / sample.batch_size 32)", error.Message, StringComparison.Ordinal);
         Assert.Equal(8, small.Train.UpdatesPerEpoch);
     }
 
     [Theory]
     [InlineData("seed: 1\ntrain:\n  learnin_rate: 0.1\n", "x.yaml:3", "learnin_rate")]
     [InlineData("seed: 1\nobjective:\n  name: nft\n  clip_range: 0.1\n", "x.yaml:4", "clip_range")]
-    [InlineData("seed: 1\nobjective:\n  name: ppo\n", "unknown 'ppo' (known: grpo, nft, awm)", "objective.name")]
+    [InlineData("seed: 1\nobjective:\n  name: ppo\n", "x.yaml:3: objective.name: ppo: expected one of: grpo, nft, awm", "objective.name")]
     public void Should_NameTheLine_When_KeyIsUnknown(string yaml, string where, string what)
     {
         // When
-        var error = Assert.Throws<InvalidDataException>(() => RlConfigLoader.Parse(yaml, "x.yaml"));
+        var error = Assert.Throws<ConfigException>(() => RlConfigLoader.Parse(yaml, "x.yaml"));
 
         // Then
         Assert.Contains(where, error.Message, StringComparison.Ordinal);
         Assert.Contains(what, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_ReportEveryProblemWithItsKeyAndLine_When_AConfigHasSeveral()
+    {
+        // Given: a type error, an unknown key, an out-of-range value and a zero learning rate, as a new user writes them
+        var yaml = "seed: 3\nobjective:\n  clip_range: -1\n  beta: abc\ntrain:\n  learning_rate: 0\n  foo: 1\n";
+
+        // When
+        var error = Assert.Throws<ConfigException>(() => RlConfigLoader.Parse(yaml, "run.yaml"));
+
+        // Then: all four at once, each as file:line: key.path: value: what is expected, in file order
+        Assert.Equal(
+            ["run.yaml:3: objective.clip_range: -1: must be positive", "run.yaml:4: objective.beta: abc: expected a number",
+             "run.yaml:6: train.learning_rate: 0: must be positive", "run.yaml:7: train.foo: unknown key; known keys here: " + string.Join(", ", YamlSchema.Keys(typeof(FlowTune.Rl.Update.UpdateOptions)).Keys.Order(StringComparer.Ordinal))],
+            error.Problems.Select(p => p.ToString()));
+        Assert.DoesNotContain("FlowTune.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("train:\n  learnin_rate: 0.1\n", "x.yaml:2: train.learnin_rate: unknown key; did you mean 'learning_rate'?")]
+    [InlineData("sample:\n  num_steps: ten\n", "x.yaml:2: sample.num_steps: ten: expected a whole number")]
+    [InlineData("train:\n  use_lora: maybe\n", "x.yaml:2: train.use_lora: maybe: expected true or false")]
+    [InlineData("clock: sundial\n", "x.yaml:1: clock: sundial: expected one of: wall, unstolen")]
+    [InlineData("sample:\n  sde_window_range: 3\n", "x.yaml:2: sample.sde_window_range: 3: expected a list of whole numbers, e.g. [a, b]")]
+    [InlineData("train: 5\n", "x.yaml:1: train: 5: expected a mapping with keys")]
+    [InlineData("reward:\n  geneval: high\n", "x.yaml:2: reward.geneval: high: expected a number")]
+    public void Should_NameKeyValueAndExpectation_When_AValueHasTheWrongKind(string yaml, string expected)
+    {
+        // When
+        var error = Assert.Throws<ConfigException>(() => RlConfigLoader.Parse(yaml, "x.yaml"));
+
+        // Then
+        Assert.StartsWith(expected, Assert.Single(error.Problems).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_NameTheFileAndLineOfABase_When_TheProblemIsInherited()
+    {
+        // Given: the base sets a bad value, the child a bad key
+        var dir = Directory.CreateTempSubdirectory("rl-base-problems-").FullName;
+        File.WriteAllText(Path.Combine(dir, "base.yaml"), "seed: 1\nsave_freq: 0\n");
+        File.WriteAllText(Path.Combine(dir, "child.yaml"), "base: base.yaml\nsaev_freq: 2\n");
+
+        // When
+        var error = Assert.Throws<ConfigException>(() => RlConfigLoader.Load(Path.Combine(dir, "child.yaml")));
+
+        // Then
+        Assert.Contains($"{Path.Combine(dir, "base.yaml")}:2: save_freq: 0: must be >= 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{Path.Combine(dir, "child.yaml")}:2: saev_freq: unknown key; did you mean 'save_freq'?", error.Message, StringComparison.Ordinal);
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void Should_ReportMissingFiles_When_AskedToCheckThem()
+    {
+        // Given
+        var yaml = "pretrained:\n  model: models/no-such-model\nprompts:\n  train: no-such-prompts.jsonl\n";
+
+        // When
+        var unchecked_ = RlConfigLoader.Parse(yaml, "x.yaml");
+        var error = Assert.Throws<ConfigException>(() => RlConfigLoader.Parse(yaml, "x.yaml", checkFiles: true));
+
+        // Then
+        Assert.Equal("models/no-such-model", unchecked_.Pretrained.Model);
+        Assert.Equal(2, error.Problems.Count);
+        Assert.StartsWith("x.yaml:2: pretrained.model: models/no-such-model: no such model folder", error.Problems[0].ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("x.yaml:4: prompts.train: no-such-prompts.jsonl: no such prompt file", error.Problems[1].ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -153,7 +224,7 @@ public sealed class RlConfigTests
         Assert.True(back.Sample.SameInitialNoise);
         Assert.Equal(KlKind.Exact, Assert.IsType<FlowGrpoOptions>(back.Objective).KlType);
         Assert.Equal(6, Assert.IsType<AdaptiveGroupOptions>(back.Groups).FirstRoundSize);
-        Assert.Equal(2.0, back.Reward["geneval"]);
+        Assert.Equal(2.0, back.Reward.Weights["geneval"]);
         Assert.Equal(config.Train.LoraTargets, back.Train.LoraTargets);
         Assert.DoesNotContain("images_per_epoch", yaml, StringComparison.Ordinal);
         Assert.Equal(0.3, Assert.IsType<StepAdvantageOptions>(back.Advantages).StepWeight);
@@ -164,27 +235,27 @@ public sealed class RlConfigTests
     {
         // When
         var config = RlConfigLoader.Parse("sample:\n  sde_window_size: 2\n  sde_window_range: [0, 5]\n");
-        var error = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("sample:\n  sde_window_size: 2\n  sde_window_range: [1, 2, 3]\n"));
+        var error = Assert.Throws<ConfigException>(() => RlConfigLoader.Parse("sample:\n  sde_window_size: 2\n  sde_window_range: [1, 2, 3]\n"));
 
         // Then
         Assert.Equal((0, 5), config.Sample.ToSamplerOptions().WindowRange);
-        Assert.Contains("sde_window_range must be two step indices [start, end], got [1, 2, 3]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("sample.sde_window_range: [1, 2, 3]: must be two step indices [start, end]", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Should_RejectOdeRolloutsAndStepAdvantages_When_TheObjectiveCannotUseThem()
     {
         // When
-        var grpo = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("sample:\n  noise_level: 0\n"));
-        var nft = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("objective:\n  name: nft\nadvantages:\n  name: step\n"));
+        var grpo = Assert.Throws<ConfigException>(() => RlConfigLoader.Parse("sample:\n  noise_level: 0\n"));
+        var nft = Assert.Throws<ConfigException>(() => RlConfigLoader.Parse("objective:\n  name: nft\nadvantages:\n  name: step\n"));
         var ok = RlConfigLoader.Parse("sample:\n  noise_level: 0\nobjective:\n  name: nft\n");
-        var decayRange = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("objective:\n  name: nft\n  sampling_decay_max: 1.0\n"));
+        var decayRange = Assert.Throws<ConfigException>(() => RlConfigLoader.Parse("objective:\n  name: nft\n  sampling_decay_max: 1.0\n"));
 
         // Then
-        Assert.Contains("sample.noise_level must be positive for objective grpo", grpo.Message, StringComparison.Ordinal);
-        Assert.Contains("advantages step needs an objective that trains each step (grpo); objective nft", nft.Message, StringComparison.Ordinal);
+        Assert.Contains("sample.noise_level: 0: must be positive for objective grpo", grpo.Message, StringComparison.Ordinal);
+        Assert.Contains("advantages: step needs an objective that trains each step (grpo); objective nft", nft.Message, StringComparison.Ordinal);
         Assert.IsType<NftOptions>(ok.Objective);
-        Assert.Contains("objective.sampling_decay_max must be in [0, 1), got 1", decayRange.Message, StringComparison.Ordinal);
+        Assert.Contains("config:3: objective.sampling_decay_max: 1: must be in [0, 1)", decayRange.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -192,7 +263,7 @@ public sealed class RlConfigTests
     {
         // When
         var ok = RlConfigLoader.Parse("prompts:\n  tag_weights:\n    position: 3\n    single_object: 0\n");
-        var bad = Assert.Throws<ArgumentException>(() => RlConfigLoader.Parse("prompts:\n  balance_tags: false\n  tag_weights:\n    colors: -1\n"));
+        var bad = Assert.Throws<ConfigException>(() => RlConfigLoader.Parse("prompts:\n  balance_tags: false\n  tag_weights:\n    colors: -1\n"));
         var source = new GenEvalPromptSource(new ShapesPromptSplit().Generate().Train);
         var unknown = Assert.Throws<ArgumentException>(() => new PromptDraw(source, new PromptOptions { TagWeights = new() { ["postion"] = 2 } }));
         var none = Assert.Throws<ArgumentException>(() => new PromptDraw(source, new PromptOptions { TagWeights = source.Tags.ToDictionary(t => t, _ => 0.0) }));
@@ -201,8 +272,8 @@ public sealed class RlConfigTests
         Assert.Equal(3.0, ok.Prompts.TagWeights["position"]);
         Assert.Contains("unknown tag 'postion'", unknown.Message, StringComparison.Ordinal);
         Assert.Contains("leaves every tag out", none.Message, StringComparison.Ordinal);
-        Assert.Contains("prompts.tag_weights.colors must be a finite weight >= 0, got -1", bad.Message, StringComparison.Ordinal);
-        Assert.Contains("prompts.tag_weights needs prompts.balance_tags: true", bad.Message, StringComparison.Ordinal);
+        Assert.Contains("config:4: prompts.tag_weights.colors: -1: must be a finite weight >= 0", bad.Message, StringComparison.Ordinal);
+        Assert.Contains("config:3: prompts.tag_weights: needs prompts.balance_tags: true", bad.Message, StringComparison.Ordinal);
         Assert.Equal(3.0, RlConfigLoader.Parse(RlConfigLoader.ToYaml(ok)).Prompts.TagWeights["position"]);
     }
 
@@ -252,8 +323,8 @@ public sealed class RlConfigTests
         File.WriteAllText(Path.Combine(dir, "c.yaml"), "base: nowhere.yaml\n");
 
         // When
-        var cycle = Assert.Throws<InvalidDataException>(() => RlConfigLoader.Load(Path.Combine(dir, "a.yaml")));
-        var missing = Assert.Throws<FileNotFoundException>(() => RlConfigLoader.Load(Path.Combine(dir, "c.yaml")));
+        var cycle = Assert.Throws<ConfigException>(() => RlConfigLoader.Load(Path.Combine(dir, "a.yaml")));
+        var missing = Assert.Throws<ConfigException>(() => RlConfigLoader.Load(Path.Combine(dir, "c.yaml")));
 
         // Then
         Assert.Contains("cycle", cycle.Message, StringComparison.Ordinal);

@@ -48,7 +48,7 @@ public sealed class RlTrainerTests
         Sample = new RolloutOptions { NumSteps = 4, BatchSize = 4 },
         Train = new UpdateOptions { UseLora = lora, LearningRate = 1e-3, EmaUpdateEvery = 1, LoraRank = 2, LoraTargets = ["q_proj", "v_proj"] },
         Eval = new RlEvalOptions { NumSteps = 2, SamplesPerPrompt = 1, MinImagesPerTag = 1 },
-        Reward = new Dictionary<string, double> { ["test_brightness"] = 1.0 },
+        Reward = new FlowTune.Rewards.RewardOptions { Weights = new() { ["test_brightness"] = 1.0 } },
     };
 
     /// <summary>

@@ -1,4 +1,5 @@
 using FlowTune.Common;
+using FlowTune.Rewards;
 using FlowTune.Rl.Advantages;
 using FlowTune.Rl.Groups;
 using FlowTune.Rl.Objectives;
@@ -59,8 +60,11 @@ public sealed record RlConfig
     /// <summary>Rollouts.</summary>
     public RolloutOptions Sample { get; init; } = new();
 
-    /// <summary>Reward names and weights, e.g. {geneval: 1.0}.</summary>
-    public Dictionary<string, double> Reward { get; init; } = new() { ["geneval"] = 1.0 };
+    /// <summary>
+    /// In-process rewards by name with their weights, e.g. <c>{geneval: 1.0}</c>, and optionally a reward server:
+    /// <c>{remote: {url: ..., weight: ...}}</c> (docs/REWARD_SERVER.md). The run's reward is their weighted sum.
+    /// </summary>
+    public RewardOptions Reward { get; init; } = new();
 
     /// <summary>How rewards become advantages (default: group-normalised).</summary>
     public IAdvantageOptions Advantages { get; init; } = new GroupAdvantageOptions();
@@ -97,7 +101,7 @@ public sealed record RlConfig
         Check(MaxTrainMinutes is null or > 0, $"max_train_minutes must be positive (or omitted), got {MaxTrainMinutes}");
         Check(NumCheckpointLimit >= 1, $"num_checkpoint_limit must be >= 1, got {NumCheckpointLimit}");
         Check(!string.IsNullOrWhiteSpace(Pretrained.Model), "pretrained.model must name a model folder");
-        Check(Reward.Count > 0, "reward must name at least one reward, e.g. {geneval: 1.0}");
+        p.AddRange(Reward.Validate());
         p.AddRange(Pretrained.Pipeline.Validate().Select(m => "pretrained.pipeline." + m));
         p.AddRange(Prompts.Validate());
         p.AddRange(Groups.Validate());
