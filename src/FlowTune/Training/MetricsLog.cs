@@ -17,11 +17,19 @@ public static class MetricsLog
     public static RunMetricsWriter Open(string runDirectory, string? config = null)
     {
         var writer = new RunMetricsWriter(runDirectory);
-        if (config is not null)
+        try
         {
-            writer.Config(config);
+            if (config is not null)
+            {
+                writer.Config(config);
+            }
+            return writer;
         }
-        return writer;
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
     }
 }
 

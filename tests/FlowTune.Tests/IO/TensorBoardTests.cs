@@ -214,17 +214,19 @@ public sealed class TensorBoardTests
     }
 
     [Theory]
-    [InlineData(1)]
     [InlineData(5)]
-    [InlineData(14)]
-    public void Should_ReportATruncatedLastRecord_When_TheFileEndsInsideIt(int bytesCut)
+    [InlineData(12)]
+    [InlineData(15)]
+    [InlineData(-1)]
+    [InlineData(-3)]
+    public void Should_ReportATruncatedLastRecord_When_TheFileEndsInsideIt(int bytesKept)
     {
-        // Given
+        // Given: the last record cut after bytesKept of its bytes (negative: that many cut from its end)
         var dir = TempDir("cut");
-        var path = WriteSample(dir, TestPng(4, 4), "text");
+        var path = WriteSample(dir, TestPng(4, 4), "a longer text than fifteen bytes");
         var last = RawRecords(path)[^1];
         var bytes = File.ReadAllBytes(path);
-        File.WriteAllBytes(path, bytes[..^bytesCut]);
+        File.WriteAllBytes(path, bytes[..(int)(bytesKept >= 0 ? last.Offset + bytesKept : bytes.Length + bytesKept)]);
 
         // When
         var error = Assert.Throws<InvalidDataException>(() => TfRecordReader.ReadAll(path));

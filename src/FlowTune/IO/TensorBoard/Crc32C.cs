@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 
 namespace FlowTune.IO.TensorBoard;
@@ -19,7 +20,7 @@ public static class Crc32C
         var i = 0;
         for (; i + 8 <= data.Length; i += 8)
         {
-            crc = BitOperations.Crc32C(crc, BitConverter.ToUInt64(data.Slice(i, 8)));
+            crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data.Slice(i, 8)));
         }
         for (; i < data.Length; i++)
         {

@@ -9,17 +9,16 @@ public static class EventFileReader
     /// <summary>The events of <paramref name="path"/>, in order; a record that is no Event names the file and record.</summary>
     public static IReadOnlyList<Event> Read(string path)
     {
-        var records = TfRecordReader.ReadAll(path);
-        var events = new List<Event>(records.Count);
-        for (var i = 0; i < records.Count; i++)
+        var events = new List<Event>();
+        foreach (var record in TfRecordReader.Read(path))
         {
             try
             {
-                events.Add(Event.Parser.ParseFrom(records[i]));
+                events.Add(Event.Parser.ParseFrom(record));
             }
             catch (InvalidProtocolBufferException e)
             {
-                throw new InvalidDataException($"{path}: record {i} is not an Event: {e.Message}", e);
+                throw new InvalidDataException($"{path}: record {events.Count} is not an Event: {e.Message}", e);
             }
         }
         return events;
