@@ -126,9 +126,9 @@ public static class PretrainCommand
         var trainer = new Pretrainer(options, world.TrainingSource(train, options.ImageSize), outDir, Console.Out)
         {
             Parallel = parallel,
-            Evaluate = (step, model, trainSeconds) =>
+            Evaluate = (step, model, trainSeconds, metrics) =>
             {
-                var result = quick.Evaluate(step, model, trainSeconds);
+                var result = quick.Evaluate(step, model, trainSeconds, metrics);
                 Console.WriteLine($"  quick eval at step {result.Step} ({result.Report.Images} images, {quick.Options.Steps} steps, CFG {quick.Options.GuidanceScale:G}):");
                 Console.WriteLine(Indent(result.Report.Format()));
             },

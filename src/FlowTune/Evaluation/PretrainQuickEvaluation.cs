@@ -1,5 +1,6 @@
 using FlowTune.IO;
 using FlowTune.Models;
+using FlowTune.Training;
 using FlowTune.Worlds;
 
 namespace FlowTune.Evaluation;
@@ -55,20 +56,29 @@ public sealed class PretrainQuickEvaluation : IDisposable
     /// <param name="step">The optimizer step the model is from.</param>
     /// <param name="model">The model (the run's EMA weights).</param>
     /// <param name="trainSeconds">Training seconds so far (evaluations excluded).</param>
-    public PretrainQuickEvalResult Evaluate(long step, IVelocityModel model, double trainSeconds)
+    /// <param name="metrics">The run's metrics writer, when the curve record's numbers (as <c>eval/…</c> scalars) and
+    /// the grids (as <c>eval/grid/&lt;tag&gt;</c> images) also go to its TensorBoard file, at the optimizer step.</param>
+    public PretrainQuickEvalResult Evaluate(long step, IVelocityModel model, double trainSeconds, RunMetricsWriter? metrics = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(step);
         ArgumentNullException.ThrowIfNull(model);
-        var report = Evaluator.Run(model, Prompts, _judge, Options, Path.Combine(_runDirectory, "samples", $"step_{step:D6}"));
+        var folder = Path.Combine(_runDirectory, "samples", $"step_{step:D6}");
+        var report = Evaluator.Run(model, Prompts, _judge, Options, folder);
         var result = new PretrainQuickEvalResult(step, trainSeconds / 60, report);
-        _curve.Write(new
+        var record = new
         {
             step,
             train_minutes = result.TrainMinutes,
             overall = report.Overall,
             mean_reward = report.MeanReward,
             tags = report.Tags.ToDictionary(t => t.Tag, t => t.Accuracy),
-        });
+        };
+        _curve.Write(record);
+        if (metrics is not null)
+        {
+            metrics.Scalars(record, "eval");
+            metrics.EvaluationGrids(folder, step);
+        }
         return result;
     }
 

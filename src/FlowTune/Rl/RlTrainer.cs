@@ -59,10 +59,11 @@ public sealed class RlTrainer
     {
         var main = Parallel.IsMain;
         var log = main ? _log : TextWriter.Null;
+        var yaml = RlConfigLoader.ToYaml(_config);
         if (main)
         {
             Directory.CreateDirectory(_runDirectory);
-            File.WriteAllText(Path.Combine(_runDirectory, "config.yaml"), RlConfigLoader.ToYaml(_config));
+            File.WriteAllText(Path.Combine(_runDirectory, "config.yaml"), yaml);
         }
         using var session = new RlSession(_config, Parallel, log);
         var models = session.Models;
@@ -81,7 +82,7 @@ public sealed class RlTrainer
         var rollouts = s.NoiseLevel > 0 ? $"{s.NumSteps} SDE steps (noise {s.NoiseLevel})" : $"{s.NumSteps} ODE steps";
         log.WriteLine(Invariant($"objective {PolicyObjectives.Registry.NameOf(_config.Objective)}: {paramCount:N0} trainable parameters ({(models.UseLora ? "LoRA" : "full fine-tuning")}), {_config.Groups.Describe()}, {rollouts}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
         Parallel.BroadcastFromMain(session.Optimizer.Parameters, "broadcast of the initial weights");
-        using var metrics = main ? MetricsLog.Open(_runDirectory) : null;
+        using var metrics = main ? MetricsLog.Open(_runDirectory, yaml) : null;
         var judge = session.World.Judge();
         var eval = _config.Eval;
         if (main && epoch == 0 && !cancel.IsCancellationRequested)
@@ -135,7 +136,7 @@ public sealed class RlTrainer
     /// <summary>Whether a multiple of <paramref name="minutes"/> lies in (before, after] seconds.</summary>
     private static bool Crossed(double before, double after, double minutes) => Math.Floor(after / (minutes * 60)) > Math.Floor(before / (minutes * 60));
 
-    private void Evaluate(PolicyModels models, IReadOnlyList<GenEvalEntry> test, IImageJudge judge, int epoch, JsonlWriter metrics, bool full, bool final, double seconds)
+    private void Evaluate(PolicyModels models, IReadOnlyList<GenEvalEntry> test, IImageJudge judge, int epoch, RunMetricsWriter metrics, bool full, bool final, double seconds)
     {
         var options = _config.Eval.ToEvalOptions(_config.Sample.Shift, full);
         var output = Path.Combine(_runDirectory, "eval", $"epoch_{epoch:D4}");
@@ -148,6 +149,7 @@ public sealed class RlTrainer
         _log.WriteLine(string.Join(Environment.NewLine, report.Format().Split(Environment.NewLine).Select(l => "    " + l)));
         metrics.Write(new EvalMetrics(epoch, report.Overall, report.MeanReward, report.Diversity, report.Tags.ToDictionary(t => t.Tag, t => t.Accuracy),
             seconds, report.Images, full, final));
+        metrics.EvaluationGrids(output, epoch);
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

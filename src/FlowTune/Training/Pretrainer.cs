@@ -2,6 +2,7 @@ using FlowTune.Common;
 using FlowTune.Distributed;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using FlowTune.IO;
 using FlowTune.Models;
 using FlowTune.Models.Text;
@@ -45,8 +46,11 @@ public sealed class Pretrainer
         _log = log;
     }
 
-    /// <summary>Called with (step, EMA model, seconds of training so far) every <see cref="PretrainOptions.EvalEvery"/> steps and at the end.</summary>
-    public Action<long, FlowModel, double>? Evaluate { get; init; }
+    /// <summary>
+    /// Called with (step, EMA model, seconds of training so far, the run's metrics writer) every
+    /// <see cref="PretrainOptions.EvalEvery"/> steps and at the end (on rank 0, which holds the writer).
+    /// </summary>
+    public Action<long, FlowModel, double, RunMetricsWriter>? Evaluate { get; init; }
 
     /// <summary>
     /// The data-parallel job this trainer is one rank of (default: a process on its own). Every rank draws the same
@@ -116,7 +120,7 @@ public sealed class Pretrainer
         }
         log.WriteLine(Invariant($"pretraining {(_options.InitFrom is null ? _options.Preset : Path.GetFileName(Path.TrimEndingDirectorySeparator(_options.InitFrom)))}: {model.ParameterCount():N0} parameters, batch {_options.BatchSize}, lr {_options.LearningRate}, {TorchRuntime.NumThreads} threads → {_runDirectory}"));
         Parallel.BroadcastFromMain(optimizer.Parameters.Concat(ema.Parameters()), "broadcast of the initial weights");
-        using var metrics = main ? MetricsLog.Open(_runDirectory) : null;
+        using var metrics = main ? MetricsLog.Open(_runDirectory, JsonSerializer.Serialize(_options, Json.Options)) : null;
         // training time, carried over a resume; evaluations are not counted
         var clock = new TrainingClock(trainSeconds);
         var window = new List<double>();
@@ -160,7 +164,7 @@ public sealed class Pretrainer
             {
                 var evalClock = Stopwatch.StartNew();
                 clock.Pause();
-                Evaluate(step, ema, trainSeconds);
+                Evaluate(step, ema, trainSeconds, metrics!);
                 clock.Resume();
                 log.WriteLine(Invariant($"  (evaluation took {evalClock.Elapsed.TotalSeconds:F0} s)"));
             }
@@ -180,7 +184,7 @@ public sealed class Pretrainer
         Parallel.Barrier("end of training");
         if (main && Evaluate is not null && (_options.EvalEvery == 0 || step % _options.EvalEvery != 0))
         {
-            Evaluate(step, ema, trainSeconds);
+            Evaluate(step, ema, trainSeconds, metrics!);
         }
         log.WriteLine(Invariant($"done: step {step}, {trainSeconds / 60:F1} min of training; EMA model in {Path.Combine(_runDirectory, "final")}"));
         return step;

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using FlowTune.Cli;
 using FlowTune.IO;
+using FlowTune.IO.TensorBoard;
 using FlowTune.Torch;
+using FlowTune.Training;
 
 namespace FlowTune.Tests.Distributed;
 
@@ -70,8 +72,13 @@ public sealed class ProcessLaunchTests
         Assert.True(launched.Code == 0, launched.Output);
         Assert.Contains("launching 2 ranks", launched.Output);
         Assert.InRange(RelativeDifference(Path.Combine(one, "final", "model.safetensors"), Path.Combine(two, "final", "model.safetensors")), 0, 1e-6);
-        static string[] Files(string dir) => [.. Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dir, f)).Order(StringComparer.Ordinal)];
+        // events files are named by the second they were started at: compared by folder and prefix
+        static string Named(string relative) => Path.GetFileName(relative).StartsWith(TensorBoardWriter.FilePrefix, StringComparison.Ordinal)
+            ? Path.Combine(Path.GetDirectoryName(relative)!, TensorBoardWriter.FilePrefix + "*")
+            : relative;
+        static string[] Files(string dir) => [.. Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Select(f => Named(Path.GetRelativePath(dir, f))).Order(StringComparer.Ordinal)];
         Assert.Equal(Files(one), Files(two)); // one rank wrote: the same files as one process
+        Assert.Contains(Path.Combine(RunMetricsWriter.TensorBoardFolder, TensorBoardWriter.FilePrefix + "*"), Files(two));
         Directory.Delete(one, true);
         Directory.Delete(two, true);
     }
