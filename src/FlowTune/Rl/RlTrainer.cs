@@ -5,6 +5,7 @@ using FlowTune.Evaluation;
 using FlowTune.IO;
 using FlowTune.Models;
 using FlowTune.Rl.Config;
+using FlowTune.Rewards.Remote;
 using FlowTune.Rl.Objectives;
 using FlowTune.Rl.Update;
 using FlowTune.Torch;
@@ -98,7 +99,19 @@ public sealed class RlTrainer
         while (epoch < _config.NumEpochs && !TimeUp(trained) && !Parallel.Any(cancel.IsCancellationRequested, "stop vote"))
         {
             var before = trained;
-            var result = session.RunEpoch(epoch, clock);
+            EpochResult result;
+            try
+            {
+                result = session.RunEpoch(epoch, clock);
+            }
+            catch (Exception e) when (RewardServerFailure(e) is { } failure)
+            {
+                // the epoch's updates had not started (rewards come first): the state after the last completed epoch is exact
+                var saved = main ? SaveUnlessSaved(store, epoch, dir => checkpoints.Save(dir, epoch)) : null;
+                throw new RewardServerException(failure.Url,
+                    $"{failure.Message.Replace($"reward server {failure.Url}: ", "", StringComparison.Ordinal)}. The run stopped during epoch {epoch + 1}"
+                    + (saved is null ? "" : $"; checkpoint of the {epoch} completed epochs: {saved} (continue with --resume once the server is back)"), failure);
+            }
             // rank 0's clock decides for every rank (stop, evaluate), so the ranks stay in step
             var epochMetrics = result.Metrics with { ElapsedSeconds = Parallel.AllGather([result.Metrics.ElapsedSeconds], "clock gather")[0] };
             foreach (var update in result.Updates)
@@ -132,6 +145,19 @@ public sealed class RlTrainer
         Parallel.Barrier("end of training");
         return epoch;
     }
+
+    /// <summary>The reward-server failure behind <paramref name="e"/> (scoring runs on a worker task, so it may be wrapped).</summary>
+    private static RewardServerException? RewardServerFailure(Exception e) => e switch
+    {
+        RewardServerException r => r,
+        AggregateException a => a.InnerExceptions.Select(RewardServerFailure).FirstOrDefault(r => r is not null),
+        { InnerException: { } inner } => RewardServerFailure(inner),
+        _ => null,
+    };
+
+    /// <summary>Saves the checkpoint of <paramref name="epoch"/> completed epochs unless the newest one is it already.</summary>
+    private static string SaveUnlessSaved(CheckpointStore store, int epoch, Action<string> write) =>
+        store.List() is { Count: > 0 } list && list[^1].Step == epoch ? list[^1].Path : store.Save(epoch, write);
 
     /// <summary>Whether a multiple of <paramref name="minutes"/> lies in (before, after] seconds.</summary>
     private static bool Crossed(double before, double after, double minutes) => Math.Floor(after / (minutes * 60)) > Math.Floor(before / (minutes * 60));
