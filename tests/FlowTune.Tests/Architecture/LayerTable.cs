@@ -21,7 +21,7 @@ internal static class LayerTable
         ["Distributed"] = Set("Torch"),
         ["Training"] = Set("Common", "Distributed", "IO", "Models", "Nn", "Sampling", "Torch"),
         ["Worlds"] = Set("Common", "Imaging", "IO", "Models", "Torch", "Training"),
-        ["Rewards"] = Set("Common", "Imaging", "Worlds"),
+        ["Rewards"] = Set("Common", "Imaging", "IO", "Worlds"),
         ["Evaluation"] = Set("Common", "Imaging", "IO", "Models", "Sampling", "Torch", "Training", "Worlds"),
         ["Rl"] = Set("Common", "Distributed", "Imaging", "Torch", "Nn", "IO", "Models", "Sampling", "Training", "Worlds", "Rewards", "Evaluation"),
     };
