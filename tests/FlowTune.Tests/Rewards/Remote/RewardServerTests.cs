@@ -226,6 +226,24 @@ public sealed class RewardServerTests
     }
 
     [Fact]
+    public async Task Should_SendOneScoreTooFew_When_HostileLength()
+    {
+        // Given
+        using var server = RewardServerProcess.Start("--hostile", "length");
+        using var client = Client();
+        var (images, entries) = Batch(3);
+
+        // When
+        using var response = await PostJson(client, server, JsonRequest(images, entries));
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        // Then
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(images.Count - 1, body.RootElement.GetProperty("scores").GetArrayLength());
+        Assert.Equal(images.Count, body.RootElement.GetProperty("components").GetProperty("coverage").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Should_SendABareNaNToken_When_HostileNan()
     {
         // Given
