@@ -8,6 +8,7 @@ public static class RewardRegistry
     private static readonly Dictionary<string, Func<IWorld, IRewardFunction>> Factories = new(StringComparer.Ordinal)
     {
         ["geneval"] = world => new GenEvalReward(world.Judge()),
+        ["colour"] = _ => new ColourReward(),
     };
 
     /// <summary>Registered names.</summary>
