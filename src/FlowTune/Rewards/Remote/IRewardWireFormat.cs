@@ -11,8 +11,8 @@ internal interface IRewardWireFormat
     /// <summary>The request's content type.</summary>
     string ContentType { get; }
 
-    /// <summary>The request body for <paramref name="pngs"/> (encoded images) and their prompts.</summary>
-    byte[] Encode(IReadOnlyList<byte[]> pngs, IReadOnlyList<RewardPrompt> prompts);
+    /// <summary>The request body for <paramref name="images"/> (encoded PNG or JPEG files) and their prompts.</summary>
+    byte[] Encode(IReadOnlyList<byte[]> images, IReadOnlyList<RewardPrompt> prompts);
 
     /// <summary>The scores of <paramref name="count"/> images; <see cref="InvalidDataException"/> saying what is wrong otherwise.</summary>
     RewardBatch Decode(byte[] body, int count);

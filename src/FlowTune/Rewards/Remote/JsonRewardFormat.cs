@@ -15,11 +15,11 @@ internal sealed class JsonRewardFormat : IRewardWireFormat
     public string ContentType => "application/json";
 
     /// <inheritdoc />
-    public byte[] Encode(IReadOnlyList<byte[]> pngs, IReadOnlyList<RewardPrompt> prompts)
+    public byte[] Encode(IReadOnlyList<byte[]> images, IReadOnlyList<RewardPrompt> prompts)
     {
         var request = new JsonObject
         {
-            ["images"] = new JsonArray([.. pngs.Select(p => (JsonNode?)JsonValue.Create(Convert.ToBase64String(p)))]),
+            ["images"] = new JsonArray([.. images.Select(p => (JsonNode?)JsonValue.Create(Convert.ToBase64String(p)))]),
             ["prompts"] = new JsonArray([.. prompts.Select(p => (JsonNode?)JsonValue.Create(p.Prompt))]),
             ["metadata"] = new JsonArray([.. prompts.Select(RewardMetadata.ToJson)]),
         };

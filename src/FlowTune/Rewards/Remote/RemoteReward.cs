@@ -42,7 +42,7 @@ public sealed class RemoteReward : IRewardFunction, IDisposable
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         _http.Timeout = Timeout.InfiniteTimeSpan; // each attempt is bounded by the pipeline's timeout
         _http.MaxResponseContentBufferSize = MaxResponseBytes;
-        _format = options.Protocol == RewardServerProtocol.Json ? new JsonRewardFormat() : throw new NotSupportedException("pickle: pending");
+        _format = options.Protocol == RewardServerProtocol.Json ? new JsonRewardFormat() : new PickleRewardFormat(options.OnlyStrict);
         _slots = new SemaphoreSlim(options.MaxConcurrency);
         var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>();
         if (options.Retries > 0)
@@ -107,7 +107,7 @@ public sealed class RemoteReward : IRewardFunction, IDisposable
         await _slots.WaitAsync().ConfigureAwait(false);
         try
         {
-            var body = _format.Encode([.. images.Select(image => PngWriter.Encode(image))], prompts);
+            var body = _format.Encode([.. images.Select(Encode)], prompts);
             var clock = Stopwatch.StartNew();
             var attempts = 0;
             HttpResponseMessage response;
@@ -149,6 +149,9 @@ public sealed class RemoteReward : IRewardFunction, IDisposable
             _slots.Release();
         }
     }
+
+    private byte[] Encode(RgbImage image) =>
+        _options.EffectiveImageFormat == RewardImageFormat.Png ? PngWriter.Encode(image) : JpegWriter.Encode(image, _options.JpegQuality);
 
     private static bool IsTransient(HttpStatusCode code) =>
         (int)code >= 500 || code is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;

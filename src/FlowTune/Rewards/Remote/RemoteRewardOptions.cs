@@ -10,6 +10,16 @@ public enum RewardServerProtocol
     Pickle,
 }
 
+/// <summary>How images are encoded in a request.</summary>
+public enum RewardImageFormat
+{
+    /// <summary>Lossless PNG (the JSON protocol's format; the reference server here decodes only PNG).</summary>
+    Png,
+
+    /// <summary>Baseline JPEG (what the reference GenEval server opens: it refuses PNG).</summary>
+    Jpeg,
+}
+
 /// <summary>A reward server (<c>reward.remote.*</c>): where it is, how batches are sent and how long to wait for it.</summary>
 public sealed record RemoteRewardOptions
 {
@@ -21,6 +31,15 @@ public sealed record RemoteRewardOptions
 
     /// <summary>Wire format: <c>json</c> (ours) or <c>pickle</c> (the reference code's GenEval/OCR servers).</summary>
     public RewardServerProtocol Protocol { get; init; } = RewardServerProtocol.Json;
+
+    /// <summary>
+    /// How images are encoded: <c>png</c> or <c>jpeg</c>; unset = the protocol's usual one (json: png; pickle: jpeg,
+    /// which the reference GenEval server requires; set png to talk to tools/reward_server in pickle mode).
+    /// </summary>
+    public RewardImageFormat? ImageFormat { get; init; }
+
+    /// <summary>JPEG quality (1-100) when images are sent as JPEG.</summary>
+    public int JpegQuality { get; init; } = 95;
 
     /// <summary>Seconds one request may take before it counts as failed (and is retried).</summary>
     public double TimeoutSeconds { get; init; } = 120;
@@ -39,6 +58,9 @@ public sealed record RemoteRewardOptions
 
     /// <summary>With the pickle protocol: ask the server for its strict score (the reference's <c>only_strict</c>).</summary>
     public bool OnlyStrict { get; init; }
+
+    /// <summary>The image encoding in force (<see cref="ImageFormat"/>, else the protocol's usual one).</summary>
+    public RewardImageFormat EffectiveImageFormat => ImageFormat ?? (Protocol == RewardServerProtocol.Json ? RewardImageFormat.Png : RewardImageFormat.Jpeg);
 
     /// <summary>Every problem with the values, each naming its key (relative to <c>reward.remote</c>) and value.</summary>
     public IEnumerable<string> Validate()
@@ -66,6 +88,10 @@ public sealed record RemoteRewardOptions
         if (ImagesPerRequest < 0)
         {
             yield return $"images_per_request must be >= 0, got {ImagesPerRequest}";
+        }
+        if (JpegQuality is < 1 or > 100)
+        {
+            yield return $"jpeg_quality must be in [1, 100], got {JpegQuality}";
         }
         if (MaxConcurrency < 1)
         {

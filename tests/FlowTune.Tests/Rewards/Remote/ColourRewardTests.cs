@@ -128,7 +128,7 @@ public sealed class ColourRewardTests
         var weights = new Dictionary<string, double> { ["colour"] = 1.0 };
 
         // When
-        var reward = RewardRegistry.Create(weights, new ShapesWorld());
+        var reward = RewardRegistry.Create(new RewardOptions { Weights = weights }, new ShapesWorld());
 
         // Then
         Assert.Equal("colour", reward.Name);
