@@ -1,3 +1,4 @@
+using FlowTune.Cli.Progress;
 using FlowTune.Cli.Launch;
 using System.CommandLine;
 using FlowTune.Common;
@@ -55,7 +56,11 @@ public static class CompareCommand
             var part = ComparisonRunner.Shard.Parse(parse.GetValue(shard)!);
             if (!parse.GetValue(reportOnly))
             {
-                runner.Train(plan, part, cts.Token, parallel);
+                ConsoleProgress.Run((progress, log) =>
+                {
+                    new ComparisonRunner(dir, log).Train(plan, part, cts.Token, parallel, progress);
+                    return CliApp.Ok;
+                });
             }
             if (!parallel.IsMain)
             {

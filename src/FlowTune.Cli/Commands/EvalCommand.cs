@@ -1,3 +1,5 @@
+using FlowTune.Cli.Progress;
+using FlowTune.Common;
 using System.CommandLine;
 using FlowTune.Evaluation;
 using FlowTune.Models;
@@ -41,11 +43,14 @@ public static class EvalCommand
                 Seed = parse.GetValue(seed),
             };
             var outDir = parse.GetValue(output)?.FullName ?? Path.Combine(dir, "eval");
-            Console.WriteLine($"evaluating {dir} on {entries.Count} prompts ({options.Steps} steps, CFG {options.GuidanceScale})");
-            var report = Evaluator.Run(model, entries, w.Judge(), options, outDir, Console.Out);
-            Console.WriteLine(report.Format());
-            Console.WriteLine($"report and grids: {outDir}");
-            return CliApp.Ok;
+            return ConsoleProgress.Run((progress, log) =>
+            {
+                log.WriteLine($"evaluating {dir} on {entries.Count} prompts ({options.Steps} steps, CFG {options.GuidanceScale})");
+                var report = Evaluator.Run(model, entries, w.Judge(), options, outDir, progress);
+                log.WriteLine(report.Format());
+                log.WriteLine($"report and grids: {outDir}");
+                return CliApp.Ok;
+            }, plain: new LineProgress(Console.Out));
         });
         return command;
     }

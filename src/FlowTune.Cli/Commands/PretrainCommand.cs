@@ -1,3 +1,4 @@
+using FlowTune.Cli.Progress;
 using System.CommandLine;
 using FlowTune.Cli.Launch;
 using FlowTune.Common;
@@ -123,19 +124,23 @@ public static class PretrainCommand
         DataParallel parallel)
     {
         using var quick = new PretrainQuickEvaluation(test, world.Judge(), options.EvalPromptsPerTag, outDir);
-        var trainer = new Pretrainer(options, world.TrainingSource(train, options.ImageSize), outDir, Console.Out)
+        return ConsoleProgress.Run((progress, log) =>
         {
-            Parallel = parallel,
-            Evaluate = (step, model, trainSeconds, metrics) =>
+            var trainer = new Pretrainer(options, world.TrainingSource(train, options.ImageSize), outDir, log)
             {
-                var result = quick.Evaluate(step, model, trainSeconds, metrics);
-                Console.WriteLine($"  quick eval at step {result.Step} ({result.Report.Images} images, {quick.Options.Steps} steps, CFG {quick.Options.GuidanceScale:G}):");
-                Console.WriteLine(Indent(result.Report.Format()));
-            },
-        };
-        using var cts = CommonOptions.CancelOnCtrlC(Console.Out);
-        trainer.Run(resume, cts.Token);
-        return CliApp.Ok;
+                Parallel = parallel,
+                Progress = progress,
+                Evaluate = (step, model, trainSeconds, metrics) =>
+                {
+                    var result = quick.Evaluate(step, model, trainSeconds, metrics);
+                    log.WriteLine($"  quick eval at step {result.Step} ({result.Report.Images} images, {quick.Options.Steps} steps, CFG {quick.Options.GuidanceScale:G}):");
+                    log.WriteLine(Indent(result.Report.Format()));
+                },
+            };
+            using var cts = CommonOptions.CancelOnCtrlC(log);
+            trainer.Run(resume, cts.Token);
+            return CliApp.Ok;
+        });
     }
 
     private static string Indent(string text) => string.Join(Environment.NewLine, text.Split(Environment.NewLine).Select(l => "    " + l));

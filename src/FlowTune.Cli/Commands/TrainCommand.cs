@@ -1,3 +1,4 @@
+using FlowTune.Cli.Progress;
 using FlowTune.Cli.Launch;
 using System.CommandLine;
 using FlowTune.Rl;
@@ -41,15 +42,18 @@ public static class TrainCommand
                 loaded = loaded with { MaxTrainMinutes = m };
             }
             var dir = parse.GetValue(output)?.FullName ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file.Name));
-            using var cts = CommonOptions.CancelOnCtrlC(Console.Out);
             using var parallel = distributed.Join(parse);
-            var trainer = new RlTrainer(loaded, dir, Console.Out) { Parallel = parallel };
-            trainer.Run(parse.GetValue(resume), cts.Token);
-            if (trainer.Evaluations.Count >= 2)
+            return ConsoleProgress.Run((progress, log) =>
             {
-                Console.WriteLine($"accuracy before: {trainer.Evaluations[0].Report.Overall:P1}   after: {trainer.Evaluations[^1].Report.Overall:P1}");
-            }
-            return CliApp.Ok;
+                using var cts = CommonOptions.CancelOnCtrlC(log);
+                var trainer = new RlTrainer(loaded, dir, log) { Parallel = parallel, Progress = progress };
+                trainer.Run(parse.GetValue(resume), cts.Token);
+                if (trainer.Evaluations.Count >= 2)
+                {
+                    log.WriteLine($"accuracy before: {trainer.Evaluations[0].Report.Overall:P1}   after: {trainer.Evaluations[^1].Report.Overall:P1}");
+                }
+                return CliApp.Ok;
+            });
         });
         return command;
     }

@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -20,7 +21,7 @@ public sealed class EvalCache(string directory)
 
     /// <summary>Evaluates through <see cref="Evaluator.Run"/> unless the same evaluation is stored; <paramref name="hit"/> tells which.</summary>
     public EvalReport Run(IPolicyNetwork model, IReadOnlyList<GenEvalEntry> entries, IImageJudge judge, EvalOptions options,
-        string outputDirectory, out bool hit, TextWriter? progress = null)
+        string outputDirectory, out bool hit, IProgress<ProgressReport>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(outputDirectory);
         var stored = Path.Combine(Directory, Key(model, entries, judge, options));

@@ -19,9 +19,12 @@ namespace FlowTune.Evaluation;
 /// </summary>
 public static class Evaluator
 {
-    /// <summary>Runs the evaluation; <paramref name="outputDirectory"/> (optional) receives eval.json, results.jsonl and grids.</summary>
+    /// <summary>
+    /// Runs the evaluation; <paramref name="outputDirectory"/> (optional) receives eval.json, results.jsonl and grids;
+    /// <paramref name="progress"/> hears of every batch (task <c>eval</c>, images).
+    /// </summary>
     public static EvalReport Run(IVelocityModel model, IReadOnlyList<GenEvalEntry> entries, IImageJudge judge, EvalOptions options,
-        string? outputDirectory = null, TextWriter? progress = null)
+        string? outputDirectory = null, IProgress<ProgressReport>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(entries);
@@ -54,7 +57,7 @@ public static class Evaluator
                 }
                 list.Add(images[i]);
             }
-            progress?.WriteLine(FormattableString.Invariant($"  eval {Math.Min(start + options.BatchSize, jobs.Count)}/{jobs.Count} images"));
+            progress?.Report(new ProgressReport("eval", Math.Min(start + options.BatchSize, jobs.Count), jobs.Count, "images"));
         }
         var tags = GenEvalTags.All.Where(t => accuracy.Count(t) > 0)
             .Select(t => new TagAccuracy(GenEvalTags.Name(t), accuracy.Accuracy(t), accuracy.Count(t), entries.Count(e => e.Tag == t), FailureShares(results, t)))

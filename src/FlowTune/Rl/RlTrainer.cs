@@ -49,6 +49,12 @@ public sealed class RlTrainer
     /// </summary>
     public DataParallel Parallel { get; init; } = DataParallel.Single;
 
+    /// <summary>
+    /// Hears of every epoch (task <c>train</c>: epochs, or training minutes under <c>max_train_minutes</c>) and of every
+    /// evaluation batch (task <c>eval</c>, images); main rank only.
+    /// </summary>
+    public IProgress<ProgressReport>? Progress { get; init; }
+
     /// <summary>Metrics of every epoch run by this process, in order (the whole run: <see cref="RunLog.Read"/>).</summary>
     public List<EpochMetrics> Epochs { get; } = [];
 
@@ -124,6 +130,12 @@ public sealed class RlTrainer
             trained = epochMetrics.ElapsedSeconds;
             var progress = _config.MaxTrainMinutes is { } limit ? Invariant($"{epoch} ({trained / 60:F1}/{limit:0.#} training minutes)") : $"{epoch}/{_config.NumEpochs}";
             log.WriteLine(Invariant($"epoch {progress}  reward {epochMetrics.RewardMean:F3} ± {epochMetrics.RewardStd:F3}  zero-std {epochMetrics.ZeroStdRatio:P0}  {epochMetrics.ImagesPerSecond:F1} img/s  (sample {epochMetrics.SamplingSeconds:F1} s, reward wait {epochMetrics.RewardWaitSeconds:F1} s, train {epochMetrics.TrainingSeconds:F1} s)  first-update |ratio−1| {epochMetrics.FirstUpdateMaxRatioDeviation:E1}"));
+            if (main)
+            {
+                Progress?.Report(_config.MaxTrainMinutes is { } budget && _config.NumEpochs >= 1_000_000
+                    ? new ProgressReport("train", Math.Min(trained / 60, budget), budget, "training min")
+                    : new ProgressReport("train", epoch, _config.NumEpochs, "epochs"));
+            }
             var last = epoch == _config.NumEpochs || TimeUp(trained);
             if (main && (epoch % _config.SaveFreq == 0 || last || cancel.IsCancellationRequested))
             {
@@ -168,8 +180,8 @@ public sealed class RlTrainer
         var output = Path.Combine(_runDirectory, "eval", $"epoch_{epoch:D4}");
         var cached = false;
         var report = _evalCache is null
-            ? Evaluator.Run(models.ForEvaluation, test, judge, options, output)
-            : _evalCache.Run(models.ForEvaluation, test, judge, options, output, out cached);
+            ? Evaluator.Run(models.ForEvaluation, test, judge, options, output, Progress)
+            : _evalCache.Run(models.ForEvaluation, test, judge, options, output, out cached, Progress);
         Evaluations.Add((epoch, report));
         _log.WriteLine($"  {(full ? "full " : "")}evaluation after epoch {epoch}, {seconds / 60:F1} training minutes ({(models.EmaModel is null ? "policy" : "EMA")} weights, {options.Steps} ODE steps{(cached ? ", the same weights evaluated before: copied from " + _evalCache!.Directory : "")}):");
         _log.WriteLine(string.Join(Environment.NewLine, report.Format().Split(Environment.NewLine).Select(l => "    " + l)));

@@ -46,6 +46,9 @@ public sealed class Pretrainer
         _log = log;
     }
 
+    /// <summary>Hears of every optimizer step (task <c>pretrain</c>, steps; main rank only).</summary>
+    public IProgress<ProgressReport>? Progress { get; init; }
+
     /// <summary>
     /// Called with (step, EMA model, seconds of training so far, the run's metrics writer) every
     /// <see cref="PretrainOptions.EvalEvery"/> steps and at the end (on rank 0, which holds the writer).
@@ -143,6 +146,10 @@ public sealed class Pretrainer
                 captionWindow.Add(c);
             }
             trainSeconds = clock.Seconds;
+            if (Parallel.IsMain)
+            {
+                Progress?.Report(new ProgressReport("pretrain", step, _options.MaxSteps, "steps"));
+            }
             if (step % _options.LogEvery == 0)
             {
                 var rate = window.Count * _options.BatchSize / windowClock.Elapsed.TotalSeconds;

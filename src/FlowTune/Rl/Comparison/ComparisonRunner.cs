@@ -1,3 +1,4 @@
+using FlowTune.Common;
 using FlowTune.Distributed;
 using FlowTune.Rl.Config;
 using FlowTune.Evaluation;
@@ -67,7 +68,7 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
     /// <paramref name="parallel"/> every run is data-parallel over its ranks (all ranks walk the same plan; rank 0
     /// writes each run, and each run ends at a barrier, so every rank sees the same runs finished).
     /// </summary>
-    public void Train(IReadOnlyList<Plan> plan, Shard shard, CancellationToken cancel, DataParallel? parallel = null)
+    public void Train(IReadOnlyList<Plan> plan, Shard shard, CancellationToken cancel, DataParallel? parallel = null, IProgress<ProgressReport>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         for (var i = 0; i < plan.Count; i++)
@@ -90,7 +91,8 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
                 ? $"{minutes:0.#} training minutes"
                 : $"{run.Config.NumEpochs} epochs" + (run.Config.MaxTrainMinutes is { } m ? $" or {m:0.#} training minutes" : "");
             log.WriteLine($"== {run.Name}, seed {run.Seed}: {limit}, {run.Config.ImagesPerEpoch} images per epoch");
-            new RlTrainer(run.Config, run.Directory, log, new EvalCache(Path.Combine(outputDirectory, "eval-cache"))) { Parallel = parallel ?? DataParallel.Single }.Run(resume: true, cancel);
+            new RlTrainer(run.Config, run.Directory, log, new EvalCache(Path.Combine(outputDirectory, "eval-cache"))) { Parallel = parallel ?? DataParallel.Single, Progress = progress }.Run(resume: true, cancel);
+            progress?.Report(new ProgressReport("compare", plan.Take(i + 1).Where((_, k) => k % shard.Count == shard.Index).Count(), plan.Where((_, k) => k % shard.Count == shard.Index).Count(), "runs"));
         }
     }
 
