@@ -1,11 +1,12 @@
 using FlowTune.Cli.Launch;
 using System.CommandLine;
+using FlowTune.Reporting;
 using FlowTune.Rl;
 using FlowTune.Rl.Config;
 
 namespace FlowTune.Cli.Commands;
 
-/// <summary><c>flowtune train --config FILE.yaml</c>: online RL from a base model.</summary>
+/// <summary><c>flowtune train --config FILE.yaml</c>: online RL from a base model; ends with the run's report.html.</summary>
 public static class TrainCommand
 {
     /// <summary>Builds the command.</summary>
@@ -45,6 +46,10 @@ public static class TrainCommand
             using var parallel = distributed.Join(parse);
             var trainer = new RlTrainer(loaded, dir, Console.Out) { Parallel = parallel };
             trainer.Run(parse.GetValue(resume), cts.Token);
+            if (parallel.IsMain)
+            {
+                Console.WriteLine($"report: {RunReport.Write(dir)}");
+            }
             if (trainer.Evaluations.Count >= 2)
             {
                 Console.WriteLine($"accuracy before: {trainer.Evaluations[0].Report.Overall:P1}   after: {trainer.Evaluations[^1].Report.Overall:P1}");

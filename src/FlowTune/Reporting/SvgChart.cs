@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+
+namespace FlowTune.Reporting;
+
+/// <summary>One line of a <see cref="SvgChart"/>: its points in data units, drawn in order.</summary>
+/// <param name="Name">Legend text.</param>
+/// <param name="Points">The points (non-finite ones are skipped).</param>
+/// <param name="Dashed">Draw it dashed (and thinner).</param>
+/// <param name="Color">Stroke colour (default: the palette colour of the line's position).</param>
+public sealed record ChartSeries(string Name, IReadOnlyList<(double X, double Y)> Points, bool Dashed = false, string? Color = null);
+
+/// <summary>
+/// Line charts as inline SVG (no script, no external resource), the one plotter behind the HTML reports: axes with
+/// ticks, a light grid, one polyline per series with a dot at each point (so a single point shows), and a legend in
+/// the series' colours (a series with an empty name has none). Text is HTML-escaped.
+/// </summary>
+public static class SvgChart
+{
+    /// <summary>The palette, in series order.</summary>
+    public static IReadOnlyList<string> Palette { get; } = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
+    /// <summary>
+    /// A line chart of <paramref name="series"/> against <paramref name="xLabel"/> and <paramref name="yLabel"/>.
+    /// <paramref name="percent"/>: the y axis runs 0–100 % (values are fractions); otherwise it spans the data.
+    /// </summary>
+    public static string Lines(IReadOnlyList<ChartSeries> series, string xLabel, string yLabel, bool percent = false, double width = 640, double height = 360)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        const double left = 64, right = 12, top = 12, bottom = 44;
+        var points = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
+        var (minX, maxX) = points.Count == 0 ? (0.0, 1.0) : (Math.Min(0, points.Min(p => p.X)), points.Max(p => p.X));
+        var (minY, maxY) = percent ? (0.0, 1.0) : points.Count == 0 ? (0.0, 1.0) : (points.Min(p => p.Y), points.Max(p => p.Y));
+        if (maxX - minX < 1e-12)
+        {
+            maxX = minX + 1;
+        }
+        if (maxY - minY < 1e-12)
+        {
+            (minY, maxY) = (minY - 0.5, maxY + 0.5);
+        }
+        else if (!percent)
+        {
+            var margin = (maxY - minY) * 0.05;
+            (minY, maxY) = (minY - margin, maxY + margin);
+        }
+        double Px(double x) => left + (x - minX) / (maxX - minX) * (width - left - right);
+        double Py(double y) => height - bottom - (y - minY) / (maxY - minY) * (height - top - bottom);
+        var svg = new StringBuilder();
+        svg.Append(Invariant($"<svg class='chart' width='{width}' height='{height}' viewBox='0 0 {width} {height}' font-family='sans-serif' font-size='12' role='img'>"));
+        svg.Append(Invariant($"<rect x='0' y='0' width='{width}' height='{height}' fill='white'/>"));
+        for (var i = 0; i <= 5; i++)
+        {
+            var y = minY + (maxY - minY) * i / 5;
+            var x = minX + (maxX - minX) * i / 5;
+            svg.Append(Invariant($"<line x1='{left}' y1='{Py(y):F1}' x2='{width - right}' y2='{Py(y):F1}' stroke='#eee'/>"));
+            svg.Append(Invariant($"<text x='{left - 6}' y='{Py(y) + 4:F1}' text-anchor='end'>{Tick(y, percent)}</text>"));
+            svg.Append(Invariant($"<text x='{Px(x):F1}' y='{height - bottom + 16}' text-anchor='middle'>{Tick(x, percent: false)}</text>"));
+        }
+        svg.Append(Invariant($"<line x1='{left}' y1='{height - bottom}' x2='{width - right}' y2='{height - bottom}' stroke='black'/>"));
+        svg.Append(Invariant($"<line x1='{left}' y1='{top}' x2='{left}' y2='{height - bottom}' stroke='black'/>"));
+        svg.Append(Invariant($"<text x='{(left + width - right) / 2}' y='{height - 8}' text-anchor='middle'>{HtmlPage.Escape(xLabel)}</text>"));
+        svg.Append(Invariant($"<text transform='translate(14 {(top + height - bottom) / 2}) rotate(-90)' text-anchor='middle'>{HtmlPage.Escape(yLabel)}</text>"));
+        var legend = 0;
+        for (var s = 0; s < series.Count; s++)
+        {
+            var line = series[s];
+            var color = line.Color ?? Palette[s % Palette.Count];
+            var mine = line.Points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
+            if (mine.Count > 0)
+            {
+                var path = string.Join(" ", mine.Select(p => Invariant($"{Px(p.X):F1},{Py(p.Y):F1}")));
+                svg.Append(Invariant($"<polyline class='series' fill='none' stroke='{color}' stroke-width='{(line.Dashed ? 1 : 2)}'{(line.Dashed ? " stroke-dasharray='4 3'" : "")} points='{path}'/>"));
+                foreach (var p in mine)
+                {
+                    svg.Append(Invariant($"<circle cx='{Px(p.X):F1}' cy='{Py(p.Y):F1}' r='2.5' fill='{color}'/>"));
+                }
+            }
+            if (line.Name.Length > 0)
+            {
+                svg.Append(Invariant($"<text x='{left + 10}' y='{top + 14 + 15 * legend++}' fill='{color}'>{HtmlPage.Escape(line.Name)}</text>"));
+            }
+        }
+        svg.Append("</svg>");
+        return svg.ToString();
+    }
+
+    private static string Tick(double value, bool percent) =>
+        percent ? Invariant($"{value * 100:0.#}%")
+        : Math.Abs(value) >= 1000 ? value.ToString("0", CultureInfo.InvariantCulture)
+        : Math.Abs(value) >= 10 ? value.ToString("0.#", CultureInfo.InvariantCulture)
+        : value.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
