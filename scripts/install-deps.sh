@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what FlowTune needs on Debian 12 (run as root): libtorch (CPU), OpenBLAS with OpenMP threading
-# (the reference BLAS makes matmul ~40x slower), Gloo (for c10d later), CMake and g++ for the native shim.
+# (the reference BLAS makes matmul ~40x slower), Gloo (for c10d later), CMake and g++ for the native shim, and
+# chromium (the report tests open report.html in it through Playwright, which then downloads no browser).
 # The .NET 10 SDK is expected on PATH (see README).
 set -euo pipefail
-packages=(libtorch-dev libopenblas0-openmp libgloo-dev cmake g++)
+packages=(libtorch-dev libopenblas0-openmp libgloo-dev cmake g++ chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -28,7 +28,7 @@ public static class HtmlPage
     }
 
     private const string Style =
-        "body{font-family:sans-serif;margin:24px;max-width:1400px;color:#222}"
+        "body{font-family:sans-serif;margin:24px;max-width:1600px;color:#222}"
         + "h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc}h3{font-size:15px}"
         + "pre{background:#f6f6f6;padding:12px;overflow:auto;font-size:12px}"
         + "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"

@@ -24,10 +24,12 @@ public static class SvgChart
     /// A line chart of <paramref name="series"/> against <paramref name="xLabel"/> and <paramref name="yLabel"/>.
     /// <paramref name="percent"/>: the y axis runs 0–100 % (values are fractions); otherwise it spans the data.
     /// </summary>
-    public static string Lines(IReadOnlyList<ChartSeries> series, string xLabel, string yLabel, bool percent = false, double width = 640, double height = 360)
+    public static string Lines(IReadOnlyList<ChartSeries> series, string xLabel, string yLabel, bool percent = false, double width = 760, double height = 360)
     {
         ArgumentNullException.ThrowIfNull(series);
-        const double left = 64, right = 12, top = 12, bottom = 44;
+        // the legend sits right of the plot, one row per named series
+        var legendWidth = series.Any(s => s.Name.Length > 0) ? Math.Min(220, 24 + 7 * series.Max(s => s.Name.Length)) : 0;
+        double left = 64, right = 12 + legendWidth, top = 12, bottom = 44;
         var points = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
         var (minX, maxX) = points.Count == 0 ? (0.0, 1.0) : (Math.Min(0, points.Min(p => p.X)), points.Max(p => p.X));
         var (minY, maxY) = percent ? (0.0, 1.0) : points.Count == 0 ? (0.0, 1.0) : (points.Min(p => p.Y), points.Max(p => p.Y));
@@ -41,20 +43,23 @@ public static class SvgChart
         }
         else if (!percent)
         {
+            // a little room above and below, not below zero when nothing is negative
             var margin = (maxY - minY) * 0.05;
-            (minY, maxY) = (minY - margin, maxY + margin);
+            (minY, maxY) = (minY >= 0 ? Math.Max(0, minY - margin) : minY - margin, maxY + margin);
         }
         double Px(double x) => left + (x - minX) / (maxX - minX) * (width - left - right);
         double Py(double y) => height - bottom - (y - minY) / (maxY - minY) * (height - top - bottom);
         var svg = new StringBuilder();
         svg.Append(Invariant($"<svg class='chart' width='{width}' height='{height}' viewBox='0 0 {width} {height}' font-family='sans-serif' font-size='12' role='img'>"));
         svg.Append(Invariant($"<rect x='0' y='0' width='{width}' height='{height}' fill='white'/>"));
-        for (var i = 0; i <= 5; i++)
+        foreach (var y in Ticks(minY, maxY, percent ? 0.2 : 0))
         {
-            var y = minY + (maxY - minY) * i / 5;
-            var x = minX + (maxX - minX) * i / 5;
             svg.Append(Invariant($"<line x1='{left}' y1='{Py(y):F1}' x2='{width - right}' y2='{Py(y):F1}' stroke='#eee'/>"));
             svg.Append(Invariant($"<text x='{left - 6}' y='{Py(y) + 4:F1}' text-anchor='end'>{Tick(y, percent)}</text>"));
+        }
+        foreach (var x in Ticks(minX, maxX, 0))
+        {
+            svg.Append(Invariant($"<line x1='{Px(x):F1}' y1='{height - bottom}' x2='{Px(x):F1}' y2='{height - bottom + 4}' stroke='black'/>"));
             svg.Append(Invariant($"<text x='{Px(x):F1}' y='{height - bottom + 16}' text-anchor='middle'>{Tick(x, percent: false)}</text>"));
         }
         svg.Append(Invariant($"<line x1='{left}' y1='{height - bottom}' x2='{width - right}' y2='{height - bottom}' stroke='black'/>"));
@@ -78,11 +83,31 @@ public static class SvgChart
             }
             if (line.Name.Length > 0)
             {
-                svg.Append(Invariant($"<text x='{left + 10}' y='{top + 14 + 15 * legend++}' fill='{color}'>{HtmlPage.Escape(line.Name)}</text>"));
+                var row = top + 10 + 16 * legend++;
+                svg.Append(Invariant($"<line x1='{width - right + 10}' y1='{row - 4}' x2='{width - right + 28}' y2='{row - 4}' stroke='{color}' stroke-width='2'{(line.Dashed ? " stroke-dasharray='4 3'" : "")}/>"));
+                svg.Append(Invariant($"<text x='{width - right + 32}' y='{row}' fill='{color}'>{HtmlPage.Escape(line.Name)}</text>"));
             }
         }
         svg.Append("</svg>");
         return svg.ToString();
+    }
+
+    /// <summary>Round tick values from <paramref name="min"/> to <paramref name="max"/>, about five, <paramref name="step"/> apart when it is positive.</summary>
+    private static List<double> Ticks(double min, double max, double step)
+    {
+        if (step <= 0)
+        {
+            var raw = (max - min) / 5;
+            var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+            var fraction = raw / magnitude;
+            step = (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * magnitude;
+        }
+        var ticks = new List<double>();
+        for (var v = Math.Ceiling(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step)
+        {
+            ticks.Add(Math.Abs(v) < step * 1e-9 ? 0 : v);
+        }
+        return ticks;
     }
 
     private static string Tick(double value, bool percent) =>
