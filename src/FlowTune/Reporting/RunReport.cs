@@ -79,7 +79,9 @@ public static class RunReport
             using var doc = Parse(line, metrics);
             return !doc.RootElement.TryGetProperty("kind", out _) && doc.RootElement.TryGetProperty("step", out _);
         }
-        return false;
+        // no record yet (pretraining logs every log_every steps): the files beside it tell
+        var dir = Path.GetDirectoryName(metrics)!;
+        return File.Exists(Path.Combine(dir, "options.json")) && !File.Exists(Path.Combine(dir, "config.yaml"));
     }
 
     private static string Rl(string dir)
@@ -132,7 +134,9 @@ public static class RunReport
             }
         }
 
-        var folders = EvaluationFolders(Path.Combine(dir, "eval"));
+        // folders of evaluations the log dropped (an interrupted run's, redone after a resume at other epochs) are left out
+        var logged = log.Evaluations.Select(e => (long)e.Epoch).ToHashSet();
+        var folders = EvaluationFolders(Path.Combine(dir, "eval")).Where(f => logged.Count == 0 || logged.Contains(f.Number)).ToList();
         body.Append("<h2 id='grids'>Evaluation grids (newest first)</h2>");
         body.Append(Grids(folders, "epoch"));
 
@@ -194,15 +198,22 @@ public static class RunReport
         var records = steps.Values.ToList();
         var body = new StringBuilder();
         body.Append(Invariant($"<h1>Pretraining run {HtmlPage.Escape(Path.GetFileName(dir))}</h1>"));
-        var trainMinutes = records.Count > 0 ? records[^1].TrainSeconds / 60 : 0;
-        body.Append(Invariant($"<p class='note'>{HtmlPage.Escape(dir)}: {(records.Count > 0 ? records[^1].Step : 0)} steps, {trainMinutes:F1} training minutes.</p>"));
+        var progress = records.Count > 0 ? Invariant($"{records[^1].Step} steps logged, {records[^1].TrainSeconds / 60:F1} training minutes") : "no loss record yet";
+        body.Append(Invariant($"<p class='note'>{HtmlPage.Escape(dir)}: {progress}.</p>"));
         body.Append("<h2 id='loss'>Loss</h2>");
-        var loss = new List<ChartSeries> { new("flow-matching loss", [.. records.Select(r => ((double)r.Step, r.Loss))]) };
-        if (records.Any(r => r.CaptionLoss is not null))
+        if (records.Count == 0)
         {
-            loss.Add(new ChartSeries("caption loss", [.. records.Select(r => ((double)r.Step, r.CaptionLoss ?? double.NaN))]));
+            body.Append("<p class='note'>No loss record yet (pretraining writes one every log_every steps).</p>");
         }
-        body.Append(Charts(SvgChart.Lines(loss, "optimizer step", "loss")));
+        else
+        {
+            var loss = new List<ChartSeries> { new("flow-matching loss", [.. records.Select(r => ((double)r.Step, r.Loss))]) };
+            if (records.Any(r => r.CaptionLoss is not null))
+            {
+                loss.Add(new ChartSeries("caption loss", [.. records.Select(r => ((double)r.Step, r.CaptionLoss ?? double.NaN))]));
+            }
+            body.Append(Charts(SvgChart.Lines(loss, "optimizer step", "loss")));
+        }
 
         body.Append("<h2 id='accuracy'>Accuracy per tag (quick evaluations)</h2>");
         var curve = Path.Combine(dir, "eval_curve.jsonl");

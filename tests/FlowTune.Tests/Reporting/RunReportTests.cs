@@ -36,8 +36,11 @@ public sealed class RunReportTests
     [Fact]
     public void Should_HaveEverySection_When_TheDirectoryIsAnRlRun()
     {
-        // Given
+        // Given: a run, and the folder of an evaluation the log dropped (an interrupted run's, at epoch 1)
         var dir = ReportFixtures.RlRun(ReportFixtures.NewDirectory("sections"));
+        var stale = Path.Combine(dir, "eval", "epoch_0001");
+        Directory.CreateDirectory(stale);
+        FlowTune.IO.PngGridWriter.WriteFile(Path.Combine(stale, "grid_colors.png"), [FlowTune.Imaging.RgbImage.Filled(4, 4, 1, 1, 1)]);
         try
         {
             // When
@@ -54,6 +57,7 @@ public sealed class RunReportTests
             }
             Assert.Contains(">training minutes</text>", html, StringComparison.Ordinal);
             Assert.True(html.IndexOf("<h3>epoch 3", StringComparison.Ordinal) < html.IndexOf("<h3>epoch 0", StringComparison.Ordinal));
+            Assert.DoesNotContain("<h3>epoch 1", html, StringComparison.Ordinal);
             Assert.Contains("num_epochs: 3", html, StringComparison.Ordinal);
             // timing totals: sampling 21+22+23 s, evaluation 5 + 8 s (eval.json of epochs 0 and 3)
             Assert.Contains("<td>sampling</td><td>66.0</td>", html, StringComparison.Ordinal);
@@ -106,6 +110,28 @@ public sealed class RunReportTests
             Assert.Contains("<h3>step 500", html, StringComparison.Ordinal);
             Assert.Contains("&quot;preset&quot;: &quot;tiny&quot;", html, StringComparison.Ordinal);
             Assert.Single(Regex.Matches(html, "src='data:image/png;base64,"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Should_ReportAPretrainingRun_When_ItHasNoLossRecordYet()
+    {
+        // Given: a pretraining run before its first log_every steps: an empty metrics.jsonl beside options.json
+        var dir = ReportFixtures.NewDirectory("pretrain-empty");
+        File.WriteAllText(Path.Combine(dir, "metrics.jsonl"), "");
+        File.WriteAllText(Path.Combine(dir, "options.json"), "{}");
+        try
+        {
+            // When
+            var html = RunReport.Build(dir);
+
+            // Then
+            Assert.Contains("<h1>Pretraining run", html, StringComparison.Ordinal);
+            Assert.Contains("No loss record yet", html, StringComparison.Ordinal);
         }
         finally
         {
