@@ -1,7 +1,7 @@
 using FlowTune.Cli.Launch;
 using System.CommandLine;
 using FlowTune.Common;
-using FlowTune.Reporting;
+using FlowTune.Rl.Reporting;
 using FlowTune.Rl;
 using FlowTune.Rl.Comparison;
 using FlowTune.Rl.Config;
@@ -77,6 +77,11 @@ public static class CompareCommand
             var table = limits.Minutes is null ? ComparisonReport.Table(runs) : ComparisonReport.TimeTable(runs, limits.Milestones, schedule);
             File.WriteAllText(Path.Combine(dir, "table.md"), table);
             File.WriteAllText(Path.Combine(dir, "curves.html"), ComparisonReport.Html(runs, byMinutes: limits.Minutes is not null, table));
+            // each finished run's own page first, so the comparison's page links to them
+            foreach (var run in plan.Except(missing))
+            {
+                RunReport.Write(run.Directory);
+            }
             var report = RunReport.Write(dir);
             Console.WriteLine(table);
             Console.WriteLine($"table and curves: {dir}");

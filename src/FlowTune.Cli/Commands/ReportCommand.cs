@@ -1,5 +1,5 @@
 using System.CommandLine;
-using FlowTune.Reporting;
+using FlowTune.Rl.Reporting;
 
 namespace FlowTune.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using FlowTune.Cli.Launch;
 using System.CommandLine;
-using FlowTune.Reporting;
+using FlowTune.Rl.Reporting;
 using FlowTune.Rl;
 using FlowTune.Rl.Config;
 

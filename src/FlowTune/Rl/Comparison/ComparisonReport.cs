@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using FlowTune.Reporting;
+using FlowTune.Rl.Reporting;
 
 namespace FlowTune.Rl.Comparison;
 

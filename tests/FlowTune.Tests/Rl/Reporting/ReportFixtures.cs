@@ -1,11 +1,11 @@
 using FlowTune.Imaging;
 using FlowTune.IO;
-using FlowTune.Reporting;
+using FlowTune.Rl.Reporting;
 using FlowTune.Rl;
 using FlowTune.Rl.Comparison;
 using FlowTune.Training;
 
-namespace FlowTune.Tests.Reporting;
+namespace FlowTune.Tests.Rl.Reporting;
 
 /// <summary>Run directories written with the real record types and real PNG grids, without training anything.</summary>
 internal static class ReportFixtures

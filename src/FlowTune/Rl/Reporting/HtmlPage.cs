@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace FlowTune.Reporting;
+namespace FlowTune.Rl.Reporting;
 
 /// <summary>
 /// The frame of FlowTune's self-contained HTML reports: one page, inline style, no script, and a content security

@@ -6,7 +6,7 @@ using FlowTune.Rl;
 using FlowTune.Rl.Comparison;
 using FlowTune.Training;
 
-namespace FlowTune.Reporting;
+namespace FlowTune.Rl.Reporting;
 
 /// <summary>
 /// <c>report.html</c>: one self-contained page (inline SVG charts, grids as <c>data:</c> PNGs, no script, nothing

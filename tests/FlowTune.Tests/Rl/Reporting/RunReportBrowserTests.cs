@@ -1,9 +1,9 @@
 using System.Text.Json;
 using FlowTune.IO;
-using FlowTune.Reporting;
+using FlowTune.Rl.Reporting;
 using Microsoft.Playwright;
 
-namespace FlowTune.Tests.Reporting;
+namespace FlowTune.Tests.Rl.Reporting;
 
 /// <summary>
 /// The reports opened in a real browser: Playwright drives Debian's chromium (scripts/install-deps.sh installs it;

@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using FlowTune.Cli;
-using FlowTune.Reporting;
+using FlowTune.Rl.Reporting;
 
-namespace FlowTune.Tests.Reporting;
+namespace FlowTune.Tests.Rl.Reporting;
 
 public sealed class RunReportTests
 {

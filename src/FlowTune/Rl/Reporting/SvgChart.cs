@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace FlowTune.Reporting;
+namespace FlowTune.Rl.Reporting;
 
 /// <summary>One line of a <see cref="SvgChart"/>: its points in data units, drawn in order.</summary>
 /// <param name="Name">Legend text.</param>
