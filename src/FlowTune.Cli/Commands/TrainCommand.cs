@@ -46,7 +46,7 @@ public static class TrainCommand
             using var parallel = distributed.Join(parse);
             var trainer = new RlTrainer(loaded, dir, Console.Out) { Parallel = parallel };
             trainer.Run(parse.GetValue(resume), cts.Token);
-            if (parallel.IsMain)
+            if (parallel.IsMain && File.Exists(Path.Combine(dir, RunLog.FileName)))
             {
                 Console.WriteLine($"report: {RunReport.Write(dir)}");
             }

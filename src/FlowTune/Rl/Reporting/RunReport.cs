@@ -148,14 +148,19 @@ public static class RunReport
         else
         {
             var evalSeconds = folders.Where(f => f.Seconds is not null).Select(f => ((double)f.Number, f.Seconds!.Value)).OrderBy(p => p.Item1).ToList();
-            var series = new List<ChartSeries>
+            // one bar per epoch (epoch 0: the base's evaluation), stacked by stage
+            var byEpoch = log.Epochs.ToDictionary(e => (long)e.Epoch);
+            var evalByEpoch = evalSeconds.ToDictionary(p => (long)p.Item1, p => p.Item2);
+            var epochs = byEpoch.Keys.Union(evalByEpoch.Keys).Order().ToList();
+            double Stage(long epoch, Func<EpochMetrics, double> pick) => byEpoch.TryGetValue(epoch, out var e) ? pick(e) : 0;
+            var parts = new List<(string, IReadOnlyList<double>)>
             {
-                new("sampling", [.. log.Epochs.Select(e => ((double)e.Epoch, e.SamplingSeconds))]),
-                new("reward wait", [.. log.Epochs.Select(e => ((double)e.Epoch, e.RewardWaitSeconds))]),
-                new("training", [.. log.Epochs.Select(e => ((double)e.Epoch, e.TrainingSeconds))]),
-                new("evaluation (after the epoch)", evalSeconds),
+                ("sampling", [.. epochs.Select(e => Stage(e, m => m.SamplingSeconds))]),
+                ("reward wait", [.. epochs.Select(e => Stage(e, m => m.RewardWaitSeconds))]),
+                ("training", [.. epochs.Select(e => Stage(e, m => m.TrainingSeconds))]),
+                ("evaluation (after the epoch)", [.. epochs.Select(e => evalByEpoch.GetValueOrDefault(e))]),
             };
-            body.Append(Charts(SvgChart.Lines(series, "epoch", "seconds")));
+            body.Append(Charts(SvgChart.StackedBars([.. epochs.Select(e => e.ToString(CultureInfo.InvariantCulture))], parts, "epoch", "seconds")));
             var totals = new (string Name, double Seconds)[]
             {
                 ("sampling", log.Epochs.Sum(e => e.SamplingSeconds)),

@@ -28,7 +28,9 @@ public sealed class RunReportBrowserTests
             // Then: nothing failed, every chart drew lines across its plot, every grid decoded, and the screenshot is an image
             Assert.Empty(page.Errors);
             Assert.Equal(4, page.Charts.Count); // reward, accuracy vs epochs, vs minutes, timing
-            Assert.All(page.Charts, c => Assert.True(c.LongestLine >= 2 && c.LineWidth > 100, $"a chart drew no line: {c}"));
+            Assert.All(page.Charts.Take(3), c => Assert.True(c.LongestLine >= 2 && c.LineWidth > 100, $"a chart drew no line: {c}"));
+            // the base's evaluation, 3 epochs × 3 stages (reward wait is not 0 here) and the final evaluation
+            Assert.True(page.Charts[3].Bars == 1 + 9 + 1 && page.Charts[3].BarHeight > 100, $"the timing chart drew no bars: {page.Charts[3]}");
             Assert.Equal(4, page.Images.Count);
             Assert.All(page.Images, i => Assert.True(i.Complete && i.NaturalWidth > 0 && i.NaturalHeight > 0, $"an image did not display: {i}"));
             AssertNotBlank(page.Screenshot);
@@ -63,7 +65,7 @@ public sealed class RunReportBrowserTests
         }
     }
 
-    private sealed record Chart(int Lines, int LongestLine, double LineWidth);
+    private sealed record Chart(int Lines, int LongestLine, double LineWidth, int Bars, double BarHeight);
 
     private sealed record Image(bool Complete, int NaturalWidth, int NaturalHeight);
 
@@ -91,13 +93,14 @@ public sealed class RunReportBrowserTests
         Assert.NotNull(response);
         var charts = await page.EvaluateAsync<JsonElement>(
             "() => [...document.querySelectorAll('svg.chart')].map(svg => { const lines = [...svg.querySelectorAll('polyline')]; "
-            + "return { lines: lines.length, longest: Math.max(0, ...lines.map(l => l.points.numberOfItems)), width: Math.max(0, ...lines.map(l => l.getBBox().width)) }; })");
+            + "return { lines: lines.length, longest: Math.max(0, ...lines.map(l => l.points.numberOfItems)), width: Math.max(0, ...lines.map(l => l.getBBox().width)), "
+            + "bars: svg.querySelectorAll('rect.bar').length, barHeight: Math.max(0, ...[...svg.querySelectorAll('rect.bar')].map(b => b.getBBox().height)) }; })");
         var images = await page.EvaluateAsync<JsonElement>(
             "() => [...document.images].map(i => ({ complete: i.complete, w: i.naturalWidth, h: i.naturalHeight }))");
         var screenshot = await page.ScreenshotAsync(new() { FullPage = true });
         return new LoadedPage(
             errors,
-            [.. charts.EnumerateArray().Select(c => new Chart(c.GetProperty("lines").GetInt32(), c.GetProperty("longest").GetInt32(), c.GetProperty("width").GetDouble()))],
+            [.. charts.EnumerateArray().Select(c => new Chart(c.GetProperty("lines").GetInt32(), c.GetProperty("longest").GetInt32(), c.GetProperty("width").GetDouble(), c.GetProperty("bars").GetInt32(), c.GetProperty("barHeight").GetDouble()))],
             [.. images.EnumerateArray().Select(i => new Image(i.GetProperty("complete").GetBoolean(), i.GetProperty("w").GetInt32(), i.GetProperty("h").GetInt32()))],
             screenshot);
     }

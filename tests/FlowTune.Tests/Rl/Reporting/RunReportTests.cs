@@ -56,6 +56,9 @@ public sealed class RunReportTests
                 Assert.Contains($">{legend}</text>", html, StringComparison.Ordinal);
             }
             Assert.Contains(">training minutes</text>", html, StringComparison.Ordinal);
+            // timing: a bar per epoch 0..3, stacked: epoch 0 is the base's evaluation only, epochs 1-2 three stages, epoch 3 four
+            Assert.Equal(1 + 3 + 3 + 4, Regex.Matches(html, "<rect class='bar'").Count);
+            Assert.Contains("<title>3: evaluation (after the epoch) 8</title>", html, StringComparison.Ordinal);
             Assert.True(html.IndexOf("<h3>epoch 3", StringComparison.Ordinal) < html.IndexOf("<h3>epoch 0", StringComparison.Ordinal));
             Assert.DoesNotContain("<h3>epoch 1", html, StringComparison.Ordinal);
             Assert.Contains("num_epochs: 3", html, StringComparison.Ordinal);
