@@ -52,6 +52,7 @@ public static class CliApp
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(SdeStepCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(TextDiffCommand.Create());
         root.Subcommands.Add(InteropCommand.Create());
         root.Subcommands.Add(DistCommand.Create());

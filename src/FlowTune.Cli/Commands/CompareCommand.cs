@@ -2,6 +2,7 @@ using FlowTune.Cli.Progress;
 using FlowTune.Cli.Launch;
 using System.CommandLine;
 using FlowTune.Common;
+using FlowTune.Rl.Reporting;
 using FlowTune.Rl;
 using FlowTune.Rl.Comparison;
 using FlowTune.Rl.Config;
@@ -10,7 +11,7 @@ namespace FlowTune.Cli.Commands;
 
 /// <summary>
 /// <c>flowtune compare</c>: several RL configs from the same base and seeds, at the same sample budget and/or the same
-/// training time; table + curves.
+/// training time; table + curves + report.html.
 /// </summary>
 public static class CompareCommand
 {
@@ -26,7 +27,7 @@ public static class CompareCommand
         var fullMinutes = new Option<double>("--full-eval-minutes") { Description = "With --minutes: a full evaluation (562 images) every M training minutes and at the end; the table's milestones.", DefaultValueFactory = _ => 10 };
         var shard = new Option<string>("--shard") { Description = "Run only part of the runs in this process: K/N takes runs K, K+N, ... (start N processes with K = 0..N-1; each run resumes from its folder). The table covers every finished run.", DefaultValueFactory = _ => "0/1" };
         var reportOnly = new Option<bool>("--report-only") { Description = "Train nothing: write the table and curves from the runs finished so far (e.g. while shards still run)." };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder (runs, table.md, curves.html).", DefaultValueFactory = _ => new DirectoryInfo("runs/compare") };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder (runs, table.md, curves.html, report.html).", DefaultValueFactory = _ => new DirectoryInfo("runs/compare") };
         var command = new Command("compare", "Compare RL methods (e.g. Flow-GRPO, DiffusionNFT, SuperFlow parts) at equal sample budget or equal training time over several seeds.");
         foreach (var o in new Option[] { configs, seeds, budget, minutes, evalEvery, evalMinutes, fullMinutes, shard, reportOnly, output })
         {
@@ -81,8 +82,15 @@ public static class CompareCommand
             var table = limits.Minutes is null ? ComparisonReport.Table(runs) : ComparisonReport.TimeTable(runs, limits.Milestones, schedule);
             File.WriteAllText(Path.Combine(dir, "table.md"), table);
             File.WriteAllText(Path.Combine(dir, "curves.html"), ComparisonReport.Html(runs, byMinutes: limits.Minutes is not null, table));
+            // each finished run's own page first, so the comparison's page links to them
+            foreach (var run in plan.Except(missing))
+            {
+                RunReport.Write(run.Directory);
+            }
+            var report = RunReport.Write(dir);
             Console.WriteLine(table);
             Console.WriteLine($"table and curves: {dir}");
+            Console.WriteLine($"report: {report}");
             return CliApp.Ok;
         });
         return command;

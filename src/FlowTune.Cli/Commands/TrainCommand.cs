@@ -1,12 +1,13 @@
 using FlowTune.Cli.Progress;
 using FlowTune.Cli.Launch;
 using System.CommandLine;
+using FlowTune.Rl.Reporting;
 using FlowTune.Rl;
 using FlowTune.Rl.Config;
 
 namespace FlowTune.Cli.Commands;
 
-/// <summary><c>flowtune train --config FILE.yaml</c>: online RL from a base model.</summary>
+/// <summary><c>flowtune train --config FILE.yaml</c>: online RL from a base model; ends with the run's report.html.</summary>
 public static class TrainCommand
 {
     /// <summary>Builds the command.</summary>
@@ -48,6 +49,10 @@ public static class TrainCommand
                 using var cts = CommonOptions.CancelOnCtrlC(log);
                 var trainer = new RlTrainer(loaded, dir, log) { Parallel = parallel, Progress = progress };
                 trainer.Run(parse.GetValue(resume), cts.Token);
+                if (parallel.IsMain && File.Exists(Path.Combine(dir, RunLog.FileName)))
+                {
+                    log.WriteLine($"report: {RunReport.Write(dir)}");
+                }
                 if (trainer.Evaluations.Count >= 2)
                 {
                     log.WriteLine($"accuracy before: {trainer.Evaluations[0].Report.Overall:P1}   after: {trainer.Evaluations[^1].Report.Overall:P1}");

@@ -34,6 +34,7 @@ public sealed class GlobalOptionsTests
         ["train"] = ["train", "--config", Missing + ".yaml"],
         ["sde-step"] = ["sde-step", "--input", Missing + ".safetensors", "--output", Missing + ".out.safetensors"],
         ["compare"] = ["compare", "--configs", Missing + ".yaml", "--budget", "1", "--out", Missing],
+        ["report"] = ["report", Missing],
         ["text-diff"] = ["text-diff", "--checkpoint", Missing, "a circle", "a square"],
         ["interop transformer"] = ["interop", "transformer", "--model", Missing, "--input", Missing + ".safetensors", "--output", Missing + ".out.safetensors"],
         ["interop text"] = ["interop", "text", "--model", Missing, "--prompts", Missing + ".txt", "--output", Missing + ".out.safetensors"],

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FlowTune.Rl.Reporting;
 
 namespace FlowTune.Rl.Comparison;
 
@@ -93,47 +94,46 @@ public static class ComparisonReport
     public static string Html(IReadOnlyList<ComparisonRun> runs) => Html(runs, byMinutes: false, Table(runs));
 
     /// <summary>
-    /// An HTML page with <paramref name="table"/> and one SVG chart of mean accuracy per config against optimizer
-    /// steps, or against training minutes (<paramref name="byMinutes"/>): a solid line through the evaluations made
-    /// like the final one, a dashed one through the others.
+    /// An HTML page with <paramref name="table"/> and the chart of <see cref="Chart"/> against optimizer steps, or
+    /// against training minutes (<paramref name="byMinutes"/>).
     /// </summary>
     public static string Html(IReadOnlyList<ComparisonRun> runs, bool byMinutes, string table)
     {
         ArgumentNullException.ThrowIfNull(runs);
+        var body = $"<h1>Accuracy vs {(byMinutes ? "training minutes" : "optimizer steps")} (mean over seeds)</h1><p>{ChartNote}</p>{Chart(runs, byMinutes)}<pre>{HtmlPage.Escape(table)}</pre>";
+        return HtmlPage.Wrap("FlowTune comparison", body);
+    }
+
+    /// <summary>What the lines of <see cref="Chart"/> are.</summary>
+    public const string ChartNote = "Solid: evaluations made like each run's final one; dashed: the other (quick) evaluations, on their own scale.";
+
+    /// <summary>
+    /// An SVG chart of mean accuracy per config (over its seeds) against optimizer steps, or against training minutes
+    /// (<paramref name="byMinutes"/>): a solid line through the evaluations made like the final one, a dashed one
+    /// through the others.
+    /// </summary>
+    public static string Chart(IReadOnlyList<ComparisonRun> runs, bool byMinutes)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
         var configs = runs.Select(r => r.Config).Distinct().ToList();
-        string[] colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
-        const double w = 640, h = 360, pad = 48;
         double X(CurvePoint p) => byMinutes ? p.Seconds / 60 : p.Updates;
-        var maxX = Math.Max(1e-9, runs.SelectMany(r => r.Curve).Max(X));
-        var svg = new StringBuilder();
-        svg.Append(Invariant($"<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' font-family='sans-serif' font-size='12'>"));
-        svg.Append(Invariant($"<line x1='{pad}' y1='{h - pad}' x2='{w - 10}' y2='{h - pad}' stroke='black'/><line x1='{pad}' y1='10' x2='{pad}' y2='{h - pad}' stroke='black'/>"));
-        for (var y = 0; y <= 10; y += 2)
-        {
-            var py = h - pad - y / 10.0 * (h - pad - 10);
-            svg.Append(Invariant($"<text x='{pad - 6}' y='{py + 4}' text-anchor='end'>{y * 10}%</text><line x1='{pad}' y1='{py}' x2='{w - 10}' y2='{py}' stroke='#eee'/>"));
-        }
-        svg.Append(Invariant($"<text x='{w / 2}' y='{h - 10}' text-anchor='middle'>{(byMinutes ? "training minutes" : "optimizer steps")} (max {maxX:0.#})</text>"));
+        var series = new List<ChartSeries>();
         for (var c = 0; c < configs.Count; c++)
         {
             var mine = runs.Where(r => r.Config == configs[c]).ToList();
+            var color = SvgChart.Palette[c % SvgChart.Palette.Count];
             // one line per evaluation protocol (their accuracies are on different scales): the final's solid, the other dashed
             foreach (var likeFinal in new[] { true, false })
             {
                 var curves = mine.Select(r => r.Evaluations(likeFinal).ToList()).ToList();
-                var points = curves[0].Select((p, i) => (X: curves.Where(k => k.Count > i).Average(k => X(k[i])), Mean: curves.Where(k => k.Count > i).Average(k => k[i].Overall))).ToList();
-                if (points.Count == 0)
+                var points = curves[0].Select((p, i) => (X: curves.Where(k => k.Count > i).Average(k => X(k[i])), Y: curves.Where(k => k.Count > i).Average(k => k[i].Overall))).ToList();
+                if (points.Count > 0 || likeFinal)
                 {
-                    continue;
+                    series.Add(new ChartSeries(likeFinal ? configs[c] : configs[c] + " (quick)", points, Dashed: !likeFinal, Color: color));
                 }
-                var path = string.Join(" ", points.Select(p => Invariant($"{pad + p.X / maxX * (w - pad - 10):F1},{h - pad - p.Mean * (h - pad - 10):F1}")));
-                svg.Append(Invariant($"<polyline fill='none' stroke='{colors[c % colors.Length]}' stroke-width='{(likeFinal ? 2 : 1)}'{(likeFinal ? "" : " stroke-dasharray='4 3'")} points='{path}'/>"));
             }
-            svg.Append(Invariant($"<text x='{pad + 10}' y='{20 + 16 * c}' fill='{colors[c % colors.Length]}'>{System.Net.WebUtility.HtmlEncode(configs[c])}</text>"));
         }
-        svg.Append("</svg>");
-        var encoded = System.Net.WebUtility.HtmlEncode(table);
-        return $"<!doctype html><html><head><meta charset='utf-8'><title>FlowTune comparison</title></head><body><h1>Accuracy vs {(byMinutes ? "training minutes" : "optimizer steps")} (mean over seeds)</h1><p>Solid: evaluations made like each run's final one; dashed: the other (quick) evaluations, on their own scale.</p>{svg}<pre>{encoded}</pre></body></html>";
+        return SvgChart.Lines(series, byMinutes ? "training minutes" : "optimizer steps", "accuracy (mean over seeds)", percent: true);
     }
 
     /// <summary>Median of the finite values (NaN when there is none).</summary>
