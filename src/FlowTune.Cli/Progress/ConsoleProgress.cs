@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FlowTune.Common;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -27,22 +28,54 @@ public static class ConsoleProgress
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(body);
-        var units = new Dictionary<int, string>();
+        var states = new TaskStates();
         var code = 0;
         console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new CountColumn(units), new RateColumn(units), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new CountColumn(states), new RateColumn(states), new ElapsedTimeColumn(), new EtaColumn(states))
             .Start(context =>
             {
                 using var log = new ConsoleLineWriter(console);
-                code = body(new LiveProgress(context, units), log);
+                code = body(new LiveProgress(context, states), log);
             });
         return code;
     }
 
+    /// <summary>
+    /// What a bar shows besides Spectre's own state: the unit, and the first report's value and time, from which the
+    /// rate (units per second since then) and the ETA (what is left at that rate) are computed.
+    /// </summary>
+    private sealed record TaskState(string Unit, double FirstValue, Stopwatch Clock)
+    {
+        public double? Rate(ProgressTask task) =>
+            Clock.Elapsed.TotalSeconds is var s && s > 0.5 && task.Value > FirstValue ? (task.Value - FirstValue) / s : null;
+    }
+
+    /// <summary>The states of every bar, by Spectre task id (read by the render thread, written by the reporting thread).</summary>
+    private sealed class TaskStates
+    {
+        private readonly Dictionary<int, TaskState> _states = [];
+
+        public void Set(ProgressTask task, TaskState state)
+        {
+            lock (_states)
+            {
+                _states[task.Id] = state;
+            }
+        }
+
+        public TaskState? Get(ProgressTask task)
+        {
+            lock (_states)
+            {
+                return _states.GetValueOrDefault(task.Id);
+            }
+        }
+    }
+
     /// <summary>Turns reports into Spectre tasks, one per task name (a report that starts over opens a new bar).</summary>
-    private sealed class LiveProgress(ProgressContext context, Dictionary<int, string> units) : IProgress<ProgressReport>
+    private sealed class LiveProgress(ProgressContext context, TaskStates states) : IProgress<ProgressReport>
     {
         private readonly Dictionary<string, ProgressTask> _tasks = new(StringComparer.Ordinal);
 
@@ -54,10 +87,7 @@ public static class ConsoleProgress
                 {
                     task?.StopTask();
                     task = context.AddTask(Markup.Escape(value.Task), maxValue: Math.Max(value.Total, 1e-9));
-                    lock (units)
-                    {
-                        units[task.Id] = value.Unit;
-                    }
+                    states.Set(task, new TaskState(value.Unit, value.Done, Stopwatch.StartNew()));
                     _tasks[value.Task] = task;
                 }
                 task.MaxValue = Math.Max(value.Total, 1e-9);
@@ -71,33 +101,31 @@ public static class ConsoleProgress
     }
 
     /// <summary>"64/171 images".</summary>
-    private sealed class CountColumn(Dictionary<int, string> units) : ProgressColumn
+    private sealed class CountColumn(TaskStates states) : ProgressColumn
     {
-        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
-        {
-            string unit;
-            lock (units)
-            {
-                unit = units.GetValueOrDefault(task.Id, "");
-            }
-            return new Text(FormattableString.Invariant($"{task.Value:0.##}/{task.MaxValue:0.##} {unit}"));
-        }
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            new Text(FormattableString.Invariant($"{task.Value:0.##}/{task.MaxValue:0.##} {states.Get(task)?.Unit}"));
     }
 
-    /// <summary>"3.2 images/s" (Spectre's windowed speed; minutes per second shown as a ratio of wall time).</summary>
-    private sealed class RateColumn(Dictionary<int, string> units) : ProgressColumn
+    /// <summary>"3.2 images/s" (or per minute when slower than one per second), since the bar's first report.</summary>
+    private sealed class RateColumn(TaskStates states) : ProgressColumn
     {
-        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
-        {
-            string unit;
-            lock (units)
-            {
-                unit = units.GetValueOrDefault(task.Id, "");
-            }
-            return task.Speed is { } speed
-                ? new Text(speed >= 1 ? FormattableString.Invariant($"{speed:F1} {unit}/s") : FormattableString.Invariant($"{speed * 60:F2} {unit}/min"), new Style(Color.Grey))
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            states.Get(task) is { } state && state.Rate(task) is { } rate
+                ? new Text(rate >= 1 ? FormattableString.Invariant($"{rate:F1} {state.Unit}/s") : FormattableString.Invariant($"{rate * 60:F2} {state.Unit}/min"), new Style(Color.Grey))
                 : new Text("");
-        }
+    }
+
+    /// <summary>"ETA 00:03:12": what is left at the rate since the first report.</summary>
+    private sealed class EtaColumn(TaskStates states) : ProgressColumn
+    {
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            task.IsFinished ? new Text("done", new Style(Color.Green))
+            : states.Get(task)?.Rate(task) is { } rate
+                ? new Text("ETA " + Clock(TimeSpan.FromSeconds(Math.Min((task.MaxValue - task.Value) / rate, 359_999))), new Style(Color.Blue))
+                : new Text("ETA …", new Style(Color.Grey));
+
+        private static string Clock(TimeSpan t) => FormattableString.Invariant($"{(int)t.TotalHours:00}:{t.Minutes:00}:{t.Seconds:00}");
     }
 
     /// <summary>A writer whose complete lines are written above the live bars (plain text, never markup).</summary>

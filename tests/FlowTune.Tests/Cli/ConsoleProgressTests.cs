@@ -19,7 +19,7 @@ public sealed class ConsoleProgressTests
         {
             progress!.Report(new ProgressReport("pretrain", 10, 40, "steps"));
             log.WriteLine("step 10/40  loss 0.5000");
-            Thread.Sleep(150);
+            Thread.Sleep(700);
             progress.Report(new ProgressReport("pretrain", 40, 40, "steps"));
             progress.Report(new ProgressReport("eval", 171, 171, "images"));
             return 7;
@@ -32,6 +32,8 @@ public sealed class ConsoleProgressTests
         Assert.Contains("pretrain", output, StringComparison.Ordinal);
         Assert.Contains("40/40 steps", output, StringComparison.Ordinal);
         Assert.Contains("171/171 images", output, StringComparison.Ordinal);
+        Assert.Contains("steps/s", output, StringComparison.Ordinal);
+        Assert.Contains("done", output, StringComparison.Ordinal);
     }
 
     [Fact]

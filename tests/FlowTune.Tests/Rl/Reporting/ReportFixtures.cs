@@ -42,7 +42,7 @@ internal static class ReportFixtures
         return dir;
     }
 
-    private static void WriteEvaluation(string dir, JsonlWriter metrics, int epoch, double seconds)
+    private static void WriteEvaluation(string dir, RunMetricsWriter metrics, int epoch, double seconds)
     {
         var folder = Path.Combine(dir, "eval", $"epoch_{epoch:D4}");
         Directory.CreateDirectory(folder);
