@@ -208,6 +208,27 @@ public sealed class RlConfigTests
     }
 
     [Fact]
+    public void Should_ReadAndWriteARewardServer_When_TheRewardSectionNamesOne()
+    {
+        // Given
+        var yaml = "reward:\n  geneval: 0.5\n  remote:\n    url: http://127.0.0.1:18085/\n    weight: 2\n    protocol: pickle\n    max_concurrency: 4\n";
+
+        // When
+        var config = RlConfigLoader.Parse(yaml);
+        var back = RlConfigLoader.Parse(RlConfigLoader.ToYaml(config));
+        var bad = Assert.Throws<ConfigException>(() => RlConfigLoader.Parse("reward:\n  genevl: 1\n  remote:\n    url: ftp://x\n    retires: 3\n", "r.yaml"));
+
+        // Then
+        Assert.Equal(0.5, back.Reward.Weights["geneval"]);
+        Assert.Equal(new FlowTune.Rewards.Remote.RemoteRewardOptions { Url = "http://127.0.0.1:18085/", Weight = 2, Protocol = FlowTune.Rewards.Remote.RewardServerProtocol.Pickle, MaxConcurrency = 4 }, back.Reward.Remote);
+        Assert.Equal(RlConfigLoader.ToYaml(config), RlConfigLoader.ToYaml(back));
+        Assert.Equal(
+            ["r.yaml:2: reward.genevl: unknown reward; did you mean 'geneval'?", "r.yaml:4: reward.remote.url: ftp://x: must be an http:// or https:// address",
+             "r.yaml:5: reward.remote.retires: unknown key; did you mean 'retries'?"],
+            bad.Problems.Select(p => p.ToString()));
+    }
+
+    [Fact]
     public void Should_RoundTrip_When_WrittenAndReadBack()
     {
         // Given: every stage section set away from its default
