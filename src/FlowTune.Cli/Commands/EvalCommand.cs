@@ -23,8 +23,10 @@ public static class EvalCommand
         var minPerTag = new Option<int>("--min-images-per-tag") { Description = "Raise samples for tags with few prompts so each tag has at least this many images.", DefaultValueFactory = _ => d.MinImagesPerTag };
         var seed = new Option<int>("--seed") { Description = "Noise seed.", DefaultValueFactory = _ => d.Seed };
         var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for eval.json and per-tag grids (default: CHECKPOINT/eval)." };
+        var binding = new Option<bool>("--binding-report") { Description = "Also report binding (issue 19's protocol): position and colour attribution 'both objects drawn' and 'bound right when both drawn', on all test prompts and on those whose mirror image is a train prompt, with chance levels (binding.json)." };
+        var trainPrompts = new Option<FileInfo?>("--train-prompts") { Description = "With --binding-report: the prompts the model was trained on, for the mirrored keys (default: the world's train split)." };
         var command = new Command("eval", "Evaluate a checkpoint: per-tag and overall strict accuracy (GenEval), mean reward, diversity.");
-        foreach (var o in new Option[] { checkpoint, world, prompts, steps, cfg, perPrompt, minPerTag, seed, output })
+        foreach (var o in new Option[] { checkpoint, world, prompts, steps, cfg, perPrompt, minPerTag, seed, output, binding, trainPrompts })
         {
             command.Options.Add(o);
         }
@@ -48,6 +50,13 @@ public static class EvalCommand
                 log.WriteLine($"evaluating {dir} on {entries.Count} prompts ({options.Steps} steps, CFG {options.GuidanceScale})");
                 var report = Evaluator.Run(model, entries, w.Judge(), options, outDir, progress);
                 log.WriteLine(report.Format());
+                if (parse.GetValue(binding))
+                {
+                    var train = CommonOptions.LoadPrompts(parse.GetValue(trainPrompts), w, test: false);
+                    var bindingReport = BindingReport.Compute(entries, train, report.Results, w, w.Judge(), (int)model.SampleShape[^1]);
+                    IO.Json.Write(Path.Combine(outDir, "binding.json"), bindingReport);
+                    log.WriteLine(bindingReport.Format());
+                }
                 log.WriteLine($"report and grids: {outDir}");
                 return CliApp.Ok;
             }, plain: new LineProgress(Console.Out));

@@ -13,7 +13,9 @@ public sealed record TagAccuracy(string Tag, double Accuracy, int Images, int Pr
 /// <param name="Reward">The partial-credit reward.</param>
 /// <param name="Reasons">Why the image failed (empty when correct), in the judge's words.</param>
 /// <param name="Cause">The cause of the first failure.</param>
-public sealed record EvalImageResult(string Prompt, string Tag, int Sample, bool Correct, double Reward, IReadOnlyList<string> Reasons, GenEvalFailure Cause);
+/// <param name="Causes">The cause of every failing clause (absent in older files).</param>
+public sealed record EvalImageResult(string Prompt, string Tag, int Sample, bool Correct, double Reward, IReadOnlyList<string> Reasons, GenEvalFailure Cause,
+    IReadOnlyList<GenEvalFailure>? Causes = null);
 
 /// <summary>The result of an evaluation (written as eval.json).</summary>
 public sealed record EvalReport(
@@ -25,6 +27,10 @@ public sealed record EvalReport(
     double Diversity,
     EvalOptions Options)
 {
+    /// <summary>Every image's verdict, in evaluation order (not written to eval.json; results.jsonl holds them).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<EvalImageResult> Results { get; init; } = [];
+
     /// <summary>The per-tag table as text (failure causes of each tag after its accuracy), overall last.</summary>
     public string Format() =>
         string.Join(Environment.NewLine, Tags.Select(t => FormattableString.Invariant($"{t.Tag,-14} {t.Accuracy,7:P1}  ({t.Images} images, {t.Prompts} prompts){FailureText(t)}")))

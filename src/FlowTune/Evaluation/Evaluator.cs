@@ -50,7 +50,7 @@ public static class Evaluator
                 accuracy.Add(entries[batch[i].Entry].Tag, scores[i].Correct);
                 var entry = entries[batch[i].Entry];
                 results.Add(new EvalImageResult(entry.Prompt, GenEvalTags.Name(entry.Tag), batch[i].Sample, scores[i].Correct, scores[i].Reward, scores[i].Reasons,
-                    scores[i].Correct ? GenEvalFailure.None : scores[i].Cause));
+                    scores[i].Correct ? GenEvalFailure.None : scores[i].Cause, scores[i].Causes));
                 if (!imagesByPrompt.TryGetValue(batch[i].Entry, out var list))
                 {
                     imagesByPrompt[batch[i].Entry] = list = [];
@@ -63,7 +63,7 @@ public static class Evaluator
             .Select(t => new TagAccuracy(GenEvalTags.Name(t), accuracy.Accuracy(t), accuracy.Count(t), entries.Count(e => e.Tag == t), FailureShares(results, t)))
             .ToList();
         var report = new EvalReport(tags, tags.Average(t => t.Accuracy), results.Average(r => r.Reward), jobs.Count, clock.Elapsed.TotalSeconds,
-            Diversity(imagesByPrompt.Values), options);
+            Diversity(imagesByPrompt.Values), options) { Results = results };
         if (outputDirectory is not null)
         {
             Write(outputDirectory, report, results, entries, imagesByPrompt);

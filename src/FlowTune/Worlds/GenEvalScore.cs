@@ -34,4 +34,7 @@ public sealed record GenEvalScore(bool Correct, bool ExactCorrect, double Reward
 {
     /// <summary>The cause of the first failing clause (<see cref="GenEvalFailure.None"/> when correct; judges that do not tell leave it None).</summary>
     public GenEvalFailure Cause { get; init; }
+
+    /// <summary>The cause of every failing clause, in clause order (parallel to <see cref="Reasons"/>; empty when correct or when the judge does not tell).</summary>
+    public IReadOnlyList<GenEvalFailure> Causes { get; init; } = [];
 }

@@ -43,7 +43,7 @@ public sealed class GenEvalScorer
         var components = new List<RewardComponent>();
         bool exact = EvaluateReward(entry, groups, components);
         double reward = components.Count > 0 ? components.Average(c => c.Value) : 0;
-        return new GenEvalScore(correct, exact, reward, components, reasons.Texts) { Cause = reasons.First };
+        return new GenEvalScore(correct, exact, reward, components, reasons.Texts) { Cause = reasons.First, Causes = reasons.Causes };
     }
 
     private bool EvaluateStrict(GenEvalEntry entry, DetectionGroups groups, Reasons reasons)
@@ -158,6 +158,8 @@ public sealed class GenEvalScorer
     {
         public List<string> Texts { get; } = [];
 
+        public List<GenEvalFailure> Causes { get; } = [];
+
         public GenEvalFailure First { get; private set; }
 
         public void Add(GenEvalFailure cause, string text)
@@ -167,6 +169,7 @@ public sealed class GenEvalScorer
                 First = cause;
             }
             Texts.Add(text);
+            Causes.Add(cause);
         }
     }
 }
