@@ -34,11 +34,14 @@ public static class PretrainCommand
         var initFrom = new Option<DirectoryInfo?>("--init-from") { Description = "Start from this model's weights, architecture and vocabulary (e.g. models/shapes-base); --preset is ignored." };
         var captionLabels = new Option<double>("--caption-labels") { Description = "Weight of the caption-structure loss: the text encoder's noun tokens learn to predict their colour, count and spatial role (0 = off).", DefaultValueFactory = _ => defaults.CaptionLabelWeight };
         var addPosition = new Option<int>("--add-position-features") { Description = "With --init-from: add this many position features to the U-Net's attention (zero-initialised, so training starts from the source model's function).", DefaultValueFactory = _ => 0 };
+        var textOnly = new Option<bool>("--text-only") { Description = "Train only the text encoder on the caption-structure loss (needs --caption-labels): the language stage of a frozen-encoder recipe." };
+        var textFrom = new Option<DirectoryInfo?>("--text-encoder-from") { Description = "Start the text encoder from this model folder's (e.g. a --text-only run's final/); the image network is the preset's, fresh." };
+        var freezeText = new Option<bool>("--freeze-text") { Description = "Keep the text encoder fixed (no gradients): an image model trained on a frozen encoder." };
         var export = new Option<DirectoryInfo?>("--export") { Description = "Also copy the final EMA model here (e.g. models/shapes-base)." };
         var distributed = new DistributedOptions();
         var command = new Command("pretrain", "Pretrain a text-to-image flow model on a world's ground-truth renders (rectified flow).");
         distributed.AddTo(command);
-        foreach (var o in new Option[] { world, output, prompts, evalPrompts, preset, steps, minutes, batch, lr, seed, size, evalEvery, resume, initFrom, captionLabels, addPosition, export })
+        foreach (var o in new Option[] { world, output, prompts, evalPrompts, preset, steps, minutes, batch, lr, seed, size, evalEvery, resume, initFrom, captionLabels, addPosition, textOnly, textFrom, freezeText, export })
         {
             command.Options.Add(o);
         }
@@ -62,6 +65,9 @@ public static class PretrainCommand
                 InitFrom = parse.GetValue(initFrom)?.FullName,
                 CaptionLabelWeight = parse.GetValue(captionLabels),
                 AddPositionFeatures = parse.GetValue(addPosition),
+                TextOnly = parse.GetValue(textOnly),
+                TextEncoderFrom = parse.GetValue(textFrom)?.FullName,
+                FreezeText = parse.GetValue(freezeText),
             };
             ThrowIfProblems(options, parse.GetValue(world)!, [("--prompts", parse.GetValue(prompts)), ("--eval-prompts", parse.GetValue(evalPrompts))]);
             var w = WorldRegistry.Get(parse.GetValue(world)!);
@@ -86,6 +92,7 @@ public static class PretrainCommand
         ["image_size"] = "--image-size", ["batch_size"] = "--batch", ["learning_rate"] = "--lr", ["max_steps"] = "--steps",
         ["max_minutes"] = "--minutes", ["eval_every"] = "--eval-every", ["checkpoint_every"] = "--eval-every",
         ["caption_label_weight"] = "--caption-labels", ["init_from"] = "--init-from", ["add_position_features"] = "--add-position-features",
+        ["text_only"] = "--text-only", ["text_encoder_from"] = "--text-encoder-from", ["freeze_text"] = "--freeze-text",
     };
 
     /// <summary>Every problem of the options at once (bad values, unknown names, missing files), each naming its option.</summary>

@@ -62,6 +62,28 @@ public sealed record PretrainOptions
     public double CaptionLabelWeight { get; init; }
 
     /// <summary>
+    /// Train only the text encoder, on the caption-structure loss (the U-Net is not run): the language stage of the
+    /// frozen-encoder recipe real models use (SD3 freezes T5). Needs <see cref="CaptionLabelWeight"/> &gt; 0; the
+    /// exported model's image network is untrained. The next stage names this run's <c>final/</c> in
+    /// <see cref="TextEncoderFrom"/>.
+    /// </summary>
+    public bool TextOnly { get; init; }
+
+    /// <summary>
+    /// Start the text encoder from this model folder's text encoder (same text configuration and vocabulary; the
+    /// image network is the preset's, fresh), e.g. one trained with <see cref="TextOnly"/>. Null = fresh. Not with
+    /// <see cref="InitFrom"/> (that copies the whole model).
+    /// </summary>
+    public string? TextEncoderFrom { get; init; }
+
+    /// <summary>
+    /// Keep the text encoder's weights fixed: no gradients, not in the optimizer (with <see cref="TextEncoderFrom"/>:
+    /// an image model trained from scratch on a frozen, language-trained encoder). Excludes the caption-structure
+    /// loss, which trains the encoder.
+    /// </summary>
+    public bool FreezeText { get; init; }
+
+    /// <summary>
     /// Start from this model folder's weights (and its architecture and vocabulary; <see cref="Preset"/> is then
     /// ignored) instead of a fresh initialisation, e.g. to continue a shipped base on other prompts. The optimizer and
     /// the warm-up start anew; a resumed run continues from its own checkpoint instead. Null = fresh weights.
@@ -106,6 +128,12 @@ public sealed record PretrainOptions
         Check(AddPositionFeatures is >= 0 and <= 64 && AddPositionFeatures % 4 == 0,
             $"add_position_features must be 0 or a multiple of 4 up to 64, got {AddPositionFeatures}");
         Check(AddPositionFeatures == 0 || InitFrom is not null, $"add_position_features ({AddPositionFeatures}) needs init_from");
+        Check(!TextOnly || CaptionLabelWeight > 0, $"text_only needs caption_label_weight > 0 (its only loss), got {CaptionLabelWeight}");
+        Check(!(TextOnly && FreezeText), "text_only and freeze_text exclude each other: one trains only the text encoder, the other everything but it");
+        Check(!FreezeText || CaptionLabelWeight == 0, $"freeze_text excludes the caption-structure loss (it trains the encoder), got caption_label_weight {CaptionLabelWeight}");
+        Check(TextEncoderFrom is null || InitFrom is null, "text_encoder_from and init_from exclude each other (init_from copies the whole model)");
+        Check(TextEncoderFrom is null || File.Exists(Path.Combine(TextEncoderFrom, Models.ModelCheckpoint.ConfigFile)),
+            $"text_encoder_from must be a model folder (with {Models.ModelCheckpoint.ConfigFile}), got '{TextEncoderFrom}'");
         return p;
     }
 }

@@ -23,6 +23,7 @@ public sealed class Pretrainer
 {
     private const string HeadFile = "caption_head.safetensors";
     private const string HeadPrefix = "caption_head.";
+    private const string TextPrefix = "text.";
     private readonly PretrainOptions _options;
     private readonly IImageTextSource _source;
     private readonly string _runDirectory;
@@ -96,8 +97,17 @@ public sealed class Pretrainer
         using var model = ModelCheckpoint.Create(description, (ulong)_options.Seed);
         using var ema = ModelCheckpoint.Create(description, (ulong)_options.Seed);
         var emaWeights = new EmaWeights(model, ema);
+        if (_options.TextEncoderFrom is { } textFrom)
+        {
+            LoadTextEncoder(textFrom, description, model, ema);
+            log.WriteLine($"text encoder from {textFrom}{(_options.FreezeText ? ", frozen" : "")}");
+        }
         using var head = CreateHead(model);
-        var parameters = model.NamedParameters().ToList();
+        // a frozen encoder is not optimised; a text-only stage optimises nothing else
+        var parameters = model.NamedParameters()
+            .Where(p => !(_options.FreezeText && p.Key.StartsWith(TextPrefix, StringComparison.Ordinal)))
+            .Where(p => !_options.TextOnly || p.Key.StartsWith(TextPrefix, StringComparison.Ordinal))
+            .ToList();
         if (head is not null)
         {
             parameters.AddRange(head.NamedParameters().Select(p => KeyValuePair.Create(HeadPrefix + p.Key, p.Value)));
@@ -167,7 +177,7 @@ public sealed class Pretrainer
                 Save(store, step, trainSeconds, model, ema, head, optimizer);
                 lastSaved = step;
             }
-            if (main && _options.EvalEvery > 0 && step % _options.EvalEvery == 0 && Evaluate is not null)
+            if (main && _options.EvalEvery > 0 && step % _options.EvalEvery == 0 && Evaluate is not null && !_options.TextOnly)
             {
                 var evalClock = Stopwatch.StartNew();
                 clock.Pause();
@@ -189,7 +199,7 @@ public sealed class Pretrainer
             });
         }
         Parallel.Barrier("end of training");
-        if (main && Evaluate is not null && (_options.EvalEvery == 0 || step % _options.EvalEvery != 0))
+        if (main && Evaluate is not null && !_options.TextOnly && (_options.EvalEvery == 0 || step % _options.EvalEvery != 0))
         {
             Evaluate(step, ema, trainSeconds, metrics!);
         }
@@ -251,21 +261,64 @@ public sealed class Pretrainer
         }
         var tv = t.View(b, 1, 1, 1);
         var xt = x0 * (1.0 - tv) + eps * tv;                                            // [B, C, H, W]
-        using var text = model.EncodeText(prompts);
-        var loss = F.MseLoss(model.Velocity(xt, t, text), eps - x0);
+        TextBatch text;
+        using (_options.FreezeText ? Autograd.NoGrad() : null)
+        {
+            text = model.EncodeText(prompts);
+        }
+        using var _ = text;
         var captionLoss = head is null || batch.Labels is null
             ? null
             : head.Loss(text, batch.Labels.Select((l, i) => drop[i] < _options.CaptionDropout ? null : l).ToList());
+        if (_options.TextOnly)
+        {
+            // the language stage: the caption-structure loss alone (reported as the step's loss)
+            var language = captionLoss ?? throw new InvalidOperationException("text_only needs caption labels in every batch");
+            (language * _options.CaptionLabelWeight).Backward();
+            Parallel.AverageGradients(optimizer.Parameters, $"gradient all-reduce of step {step}");
+            Clip(optimizer);
+            optimizer.Step();
+            optimizer.ZeroGrad();
+            var value = language.Item();
+            return (value, value);
+        }
+        var loss = F.MseLoss(model.Velocity(xt, t, text), eps - x0);
         var total = captionLoss is null ? loss : loss + captionLoss * _options.CaptionLabelWeight;
         total.Backward();
         Parallel.AverageGradients(optimizer.Parameters, $"gradient all-reduce of step {step}");
+        Clip(optimizer);
+        optimizer.Step();
+        optimizer.ZeroGrad();
+        return (loss.Item(), captionLoss?.Item());
+    }
+
+    private void Clip(AdamW optimizer)
+    {
         if (_options.GradClip > 0)
         {
             GradClip.ClipGradNorm(optimizer.Parameters, _options.GradClip);
         }
-        optimizer.Step();
-        optimizer.ZeroGrad();
-        return (loss.Item(), captionLoss?.Item());
+    }
+
+    /// <summary>Copies the text encoder of the model folder <paramref name="source"/> into both networks; its text configuration and vocabulary must match.</summary>
+    private static void LoadTextEncoder(string source, ModelCheckpoint.Description description, FlowModel model, FlowModel ema)
+    {
+        var theirs = ModelCheckpoint.ReadDescription(source);
+        if (theirs.Config.Text != description.Config.Text || !theirs.Vocabulary.SequenceEqual(description.Vocabulary) || theirs.MaxLength != description.MaxLength)
+        {
+            throw new ArgumentException($"text_encoder_from {source}: its text encoder (config, vocabulary or length) differs from this model's");
+        }
+        var (tensors, _) = TensorFile.Load(Path.Combine(source, ModelCheckpoint.WeightsFile));
+        try
+        {
+            var text = tensors.Where(kv => kv.Key.StartsWith(TextPrefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[TextPrefix.Length..], kv => kv.Value);
+            model.Text.LoadStateDict(text);
+            ema.Text.LoadStateDict(text);
+        }
+        finally
+        {
+            TensorFile.DisposeAll(tensors);
+        }
     }
 
     private void Save(CheckpointStore store, long step, double seconds, FlowModel model, FlowModel ema, CaptionStructureHead? head, AdamW optimizer)

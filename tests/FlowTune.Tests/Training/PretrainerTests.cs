@@ -83,6 +83,45 @@ public sealed class PretrainerTests
     }
 
     [Fact]
+    public void Should_TrainOnlyTheTextThenOnlyTheImageNetwork_When_TheEncoderIsPretrainedAndFrozen()
+    {
+        // Given: a text-only language stage, then an image model from scratch on its frozen encoder
+        var language = Path.Combine(Path.GetTempPath(), $"pt-text-{Guid.NewGuid():N}");
+        var image = Path.Combine(Path.GetTempPath(), $"pt-frozen-{Guid.NewGuid():N}");
+        var fresh = Path.Combine(Path.GetTempPath(), $"pt-fresh-{Guid.NewGuid():N}");
+
+        // When
+        new Pretrainer(Tiny with { TextOnly = true, CaptionLabelWeight = 1, LearningRate = 1e-2, MaxSteps = 20, CheckpointEvery = 20 }, Source(), language, TextWriter.Null)
+            .Run(false, CancellationToken.None);
+        new Pretrainer(Tiny with { TextEncoderFrom = Path.Combine(language, "final"), FreezeText = true }, Source(), image, TextWriter.Null).Run(false, CancellationToken.None);
+        new Pretrainer(Tiny with { MaxSteps = 1, LearningRate = 1e-12, WarmupSteps = 1_000_000 }, Source(), fresh, TextWriter.Null).Run(false, CancellationToken.None);
+
+        // Then: the language stage moved the encoder and left the image network at its initialisation; the second
+        // stage kept that encoder exactly and trained the image network
+        static Dictionary<string, float[]> Weights(string dir)
+        {
+            var (tensors, _) = TensorFile.Load(Path.Combine(dir, "final", ModelCheckpoint.WeightsFile));
+            var arrays = tensors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray<float>());
+            TensorFile.DisposeAll(tensors);
+            return arrays;
+        }
+        var (text, frozen, init) = (Weights(language), Weights(image), Weights(fresh));
+        static double Change(Dictionary<string, float[]> a, Dictionary<string, float[]> b, bool textPart) =>
+            a.Where(kv => kv.Key.StartsWith("text.", StringComparison.Ordinal) == textPart).Sum(kv => kv.Value.Zip(b[kv.Key]).Sum(p => Math.Abs(p.First - p.Second)));
+        Assert.True(Change(text, init, textPart: true) > 1e-2, "the language stage trains the encoder");
+        Assert.True(Change(text, init, textPart: false) < 1e-6, "the language stage leaves the image network alone");
+        Assert.Equal(0, Change(frozen, text, textPart: true));
+        Assert.True(Change(frozen, init, textPart: false) > 1e-2, "the second stage trains the image network");
+        var error = Assert.Throws<ArgumentException>(() => new Pretrainer(Tiny with { TextOnly = true, FreezeText = true }, Source(), fresh, TextWriter.Null));
+        Assert.Contains("text_only needs caption_label_weight > 0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("text_only and freeze_text exclude each other", error.Message, StringComparison.Ordinal);
+        foreach (var dir in new[] { language, image, fresh })
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void Should_AttachColourWordsToTheirNouns_When_TrainedWithCaptionLabels()
     {
         // Given: the same tiny run with and without the caption-structure loss
