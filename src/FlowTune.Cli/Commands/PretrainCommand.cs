@@ -34,6 +34,7 @@ public static class PretrainCommand
         var initFrom = new Option<DirectoryInfo?>("--init-from") { Description = "Start from this model's weights, architecture and vocabulary (e.g. models/shapes-base); --preset is ignored." };
         var captionLabels = new Option<double>("--caption-labels") { Description = "Weight of the caption-structure loss: the text encoder's noun tokens learn to predict their colour, count and spatial role (0 = off).", DefaultValueFactory = _ => defaults.CaptionLabelWeight };
         var addPosition = new Option<int>("--add-position-features") { Description = "With --init-from: add this many position features to the U-Net's attention (zero-initialised, so training starts from the source model's function).", DefaultValueFactory = _ => 0 };
+        var tagWeights = new Option<string?>("--tag-weights") { Description = "Relative weight of each tag in the training draw, e.g. position=3,color_attr=3 (others weigh 1)." };
         var textOnly = new Option<bool>("--text-only") { Description = "Train only the text encoder on the caption-structure loss (needs --caption-labels): the language stage of a frozen-encoder recipe." };
         var textFrom = new Option<DirectoryInfo?>("--text-encoder-from") { Description = "Start the text encoder from this model folder's (e.g. a --text-only run's final/); the image network is the preset's, fresh." };
         var freezeText = new Option<bool>("--freeze-text") { Description = "Keep the text encoder fixed (no gradients): an image model trained on a frozen encoder." };
@@ -41,7 +42,7 @@ public static class PretrainCommand
         var distributed = new DistributedOptions();
         var command = new Command("pretrain", "Pretrain a text-to-image flow model on a world's ground-truth renders (rectified flow).");
         distributed.AddTo(command);
-        foreach (var o in new Option[] { world, output, prompts, evalPrompts, preset, steps, minutes, batch, lr, seed, size, evalEvery, resume, initFrom, captionLabels, addPosition, textOnly, textFrom, freezeText, export })
+        foreach (var o in new Option[] { world, output, prompts, evalPrompts, preset, steps, minutes, batch, lr, seed, size, evalEvery, resume, initFrom, captionLabels, addPosition, tagWeights, textOnly, textFrom, freezeText, export })
         {
             command.Options.Add(o);
         }
@@ -65,6 +66,7 @@ public static class PretrainCommand
                 InitFrom = parse.GetValue(initFrom)?.FullName,
                 CaptionLabelWeight = parse.GetValue(captionLabels),
                 AddPositionFeatures = parse.GetValue(addPosition),
+                TagWeights = ParseTagWeights(parse.GetValue(tagWeights)),
                 TextOnly = parse.GetValue(textOnly),
                 TextEncoderFrom = parse.GetValue(textFrom)?.FullName,
                 FreezeText = parse.GetValue(freezeText),
@@ -86,13 +88,29 @@ public static class PretrainCommand
         return command;
     }
 
+    /// <summary>"position=3,color_attr=3" as a map; a malformed entry is an error naming it.</summary>
+    private static Dictionary<string, double> ParseTagWeights(string? text)
+    {
+        var weights = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var part in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = part.Split('=', 2);
+            if (kv.Length != 2 || !double.TryParse(kv[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var w))
+            {
+                throw new ConfigException("pretraining options", [new ConfigProblem("command line", null, "--tag-weights", part, "expected tag=weight, e.g. position=3")]);
+            }
+            weights[kv[0]] = w;
+        }
+        return weights;
+    }
+
     /// <summary>The option each pretraining field is set by (fields without one keep their defaults).</summary>
     private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
     {
         ["image_size"] = "--image-size", ["batch_size"] = "--batch", ["learning_rate"] = "--lr", ["max_steps"] = "--steps",
         ["max_minutes"] = "--minutes", ["eval_every"] = "--eval-every", ["checkpoint_every"] = "--eval-every",
         ["caption_label_weight"] = "--caption-labels", ["init_from"] = "--init-from", ["add_position_features"] = "--add-position-features",
-        ["text_only"] = "--text-only", ["text_encoder_from"] = "--text-encoder-from", ["freeze_text"] = "--freeze-text",
+        ["tag_weights"] = "--tag-weights", ["text_only"] = "--text-only", ["text_encoder_from"] = "--text-encoder-from", ["freeze_text"] = "--freeze-text",
     };
 
     /// <summary>Every problem of the options at once (bad values, unknown names, missing files), each naming its option.</summary>
@@ -133,7 +151,7 @@ public static class PretrainCommand
         using var quick = new PretrainQuickEvaluation(test, world.Judge(), options.EvalPromptsPerTag, outDir);
         return ConsoleProgress.Run((progress, log) =>
         {
-            var trainer = new Pretrainer(options, world.TrainingSource(train, options.ImageSize), outDir, log)
+            var trainer = new Pretrainer(options, world.TrainingSource(train, options.ImageSize, options.TagWeights), outDir, log)
             {
                 Parallel = parallel,
                 Progress = progress,

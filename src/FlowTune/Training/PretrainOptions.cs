@@ -62,6 +62,12 @@ public sealed record PretrainOptions
     public double CaptionLabelWeight { get; init; }
 
     /// <summary>
+    /// Relative weight of each tag in the training draw (GenEval tag names, e.g. {position: 3, color_attr: 3}); tags
+    /// not named weigh 1, 0 leaves a tag out. Empty = every tag equally often.
+    /// </summary>
+    public Dictionary<string, double> TagWeights { get; init; } = [];
+
+    /// <summary>
     /// Train only the text encoder, on the caption-structure loss (the U-Net is not run): the language stage of the
     /// frozen-encoder recipe real models use (SD3 freezes T5). Needs <see cref="CaptionLabelWeight"/> &gt; 0; the
     /// exported model's image network is untrained. The next stage names this run's <c>final/</c> in
@@ -128,6 +134,10 @@ public sealed record PretrainOptions
         Check(AddPositionFeatures is >= 0 and <= 64 && AddPositionFeatures % 4 == 0,
             $"add_position_features must be 0 or a multiple of 4 up to 64, got {AddPositionFeatures}");
         Check(AddPositionFeatures == 0 || InitFrom is not null, $"add_position_features ({AddPositionFeatures}) needs init_from");
+        foreach (var (tag, weight) in TagWeights)
+        {
+            Check(weight >= 0 && double.IsFinite(weight), $"tag_weights.{tag} must be a finite weight >= 0, got {weight}");
+        }
         Check(!TextOnly || CaptionLabelWeight > 0, $"text_only needs caption_label_weight > 0 (its only loss), got {CaptionLabelWeight}");
         Check(!(TextOnly && FreezeText), "text_only and freeze_text exclude each other: one trains only the text encoder, the other everything but it");
         Check(!FreezeText || CaptionLabelWeight == 0, $"freeze_text excludes the caption-structure loss (it trains the encoder), got caption_label_weight {CaptionLabelWeight}");

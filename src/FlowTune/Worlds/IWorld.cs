@@ -16,7 +16,7 @@ public interface IWorld
     (IReadOnlyList<GenEvalEntry> Train, IReadOnlyList<GenEvalEntry> Test) DefaultPrompts();
 
     /// <summary>Captioned images for pretraining, drawn from <paramref name="prompts"/>.</summary>
-    IImageTextSource TrainingSource(IReadOnlyList<GenEvalEntry> prompts, int imageSize);
+    IImageTextSource TrainingSource(IReadOnlyList<GenEvalEntry> prompts, int imageSize, IReadOnlyDictionary<string, double>? tagWeights = null);
 
     /// <summary>A ground-truth image of a scene satisfying <paramref name="entry"/>.</summary>
     RgbImage RenderGroundTruth(GenEvalEntry entry, int imageSize, int seed);

@@ -17,12 +17,19 @@ public sealed class ShapesImageTextSource : IImageTextSource
     private readonly int _size;
     private readonly GenEvalCaptionLabels _labels;
 
-    /// <summary>Draws from <paramref name="prompts"/> (e.g. the train split) at the given canvas size.</summary>
-    public ShapesImageTextSource(IReadOnlyList<GenEvalEntry> prompts, int canvasSize = 32)
+    /// <summary>
+    /// Draws from <paramref name="prompts"/> (e.g. the train split) at the given canvas size, tag first: every tag
+    /// equally often, or by <paramref name="tagWeights"/> (GenEval tag names; missing tags weigh 1; unknown names are errors).
+    /// </summary>
+    public ShapesImageTextSource(IReadOnlyList<GenEvalEntry> prompts, int canvasSize = 32, IReadOnlyDictionary<string, double>? tagWeights = null)
     {
         ArgumentNullException.ThrowIfNull(prompts);
+        if (tagWeights?.Keys.FirstOrDefault(t => !GenEvalTagDraw.TagOrder.Contains(t)) is { } unknown)
+        {
+            throw new ArgumentException($"unknown tag '{unknown}' in the tag weights (known: {string.Join(", ", GenEvalTagDraw.TagOrder)})", nameof(tagWeights));
+        }
         _prompts = prompts;
-        _balanced = GenEvalTagDraw.Create(prompts);
+        _balanced = new TagBalancedDraw([.. prompts.Select(p => (string?)GenEvalTags.Name(p.Tag))], GenEvalTagDraw.TagOrder, tagWeights);
         _sampler = new PromptSceneSampler(ShapesWorldOptions.ForCanvas(canvasSize));
         _size = canvasSize;
         Vocabulary = WorldVocabulary();

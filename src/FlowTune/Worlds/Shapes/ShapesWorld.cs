@@ -15,7 +15,8 @@ public sealed class ShapesWorld : IWorld
     public (IReadOnlyList<GenEvalEntry> Train, IReadOnlyList<GenEvalEntry> Test) DefaultPrompts() => new ShapesPromptSplit().Generate();
 
     /// <inheritdoc />
-    public Training.IImageTextSource TrainingSource(IReadOnlyList<GenEvalEntry> prompts, int imageSize) => new ShapesImageTextSource(prompts, imageSize);
+    public Training.IImageTextSource TrainingSource(IReadOnlyList<GenEvalEntry> prompts, int imageSize, IReadOnlyDictionary<string, double>? tagWeights = null) =>
+        new ShapesImageTextSource(prompts, imageSize, tagWeights);
 
     /// <inheritdoc />
     public RgbImage RenderGroundTruth(GenEvalEntry entry, int imageSize, int seed) =>
