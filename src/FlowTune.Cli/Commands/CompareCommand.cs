@@ -50,49 +50,51 @@ public static class CompareCommand
             var loaded = files.Select(f => (Path.GetFileNameWithoutExtension(f.Name), RlConfigLoader.Load(f.FullName, checkFiles: true))).ToList();
             var dir = parse.GetValue(output)!.FullName;
             Directory.CreateDirectory(dir);
-            using var cts = CommonOptions.CancelOnCtrlC(Console.Out);
             using var parallel = distributed.Join(parse);
-            var runner = new ComparisonRunner(dir, Console.Out);
-            var plan = runner.Runs(loaded, Enumerable.Range(1, parse.GetValue(seeds)).ToList(), limits);
-            var part = ComparisonRunner.Shard.Parse(parse.GetValue(shard)!);
-            if (!parse.GetValue(reportOnly))
+            return ConsoleProgress.Run((progress, log) =>
             {
-                ConsoleProgress.Run((progress, log) =>
+                using var cts = CommonOptions.CancelOnCtrlC(log);
+                var runner = new ComparisonRunner(dir, log);
+                var plan = runner.Runs(loaded, Enumerable.Range(1, parse.GetValue(seeds)).ToList(), limits);
+                var part = ComparisonRunner.Shard.Parse(parse.GetValue(shard)!);
+                if (!parse.GetValue(reportOnly))
                 {
-                    new ComparisonRunner(dir, log).Train(plan, part, cts.Token, parallel, progress);
-                    return CliApp.Ok;
-                });
-            }
-            if (!parallel.IsMain)
-            {
-                return CliApp.Ok;
-            }
-            var (runs, missing) = runner.Collect(plan);
-            foreach (var m in missing)
-            {
-                Console.WriteLine($"not finished yet (left out of the table): {m.Name}, seed {m.Seed} ({m.Directory})");
-            }
-            var schedule = part.Count == 1
-                ? $"one run at a time, each alone in this process with {FlowTune.Torch.TorchRuntime.NumThreads} libtorch intra-op threads, in seed-major order"
-                : $"{part.Count} processes side by side (--shard K/{part.Count}), each running its share one at a time with {FlowTune.Torch.TorchRuntime.NumThreads} libtorch intra-op threads";
-            var clocks = loaded.Select(c => c.Item2.Clock).Distinct().Select(k => k == TrainingClockKind.Unstolen
-                ? "wall time less the CPU time the hypervisor stole (clock: unstolen)"
-                : "wall time (clock: wall)");
-            schedule += "; training minutes: " + string.Join(" or ", clocks);
-            var table = limits.Minutes is null ? ComparisonReport.Table(runs) : ComparisonReport.TimeTable(runs, limits.Milestones, schedule);
-            File.WriteAllText(Path.Combine(dir, "table.md"), table);
-            File.WriteAllText(Path.Combine(dir, "curves.html"), ComparisonReport.Html(runs, byMinutes: limits.Minutes is not null, table));
-            // each finished run's own page first, so the comparison's page links to them
-            foreach (var run in plan.Except(missing))
-            {
-                RunReport.Write(run.Directory);
-            }
-            var report = RunReport.Write(dir);
-            Console.WriteLine(table);
-            Console.WriteLine($"table and curves: {dir}");
-            Console.WriteLine($"report: {report}");
-            return CliApp.Ok;
+                    runner.Train(plan, part, cts.Token, parallel, progress);
+                }
+                return parallel.IsMain ? Report(runner, plan, part, loaded, limits, dir, log) : CliApp.Ok;
+            });
         });
         return command;
+    }
+
+    /// <summary>The table, curves and reports of the finished runs (rank 0).</summary>
+    private static int Report(ComparisonRunner runner, IReadOnlyList<ComparisonRunner.Plan> plan, ComparisonRunner.Shard part,
+        List<(string, RlConfig)> loaded, ComparisonLimits limits, string dir, TextWriter log)
+    {
+        var (runs, missing) = runner.Collect(plan);
+        foreach (var m in missing)
+        {
+            log.WriteLine($"not finished yet (left out of the table): {m.Name}, seed {m.Seed} ({m.Directory})");
+        }
+        var schedule = part.Count == 1
+            ? $"one run at a time, each alone in this process with {FlowTune.Torch.TorchRuntime.NumThreads} libtorch intra-op threads, in seed-major order"
+            : $"{part.Count} processes side by side (--shard K/{part.Count}), each running its share one at a time with {FlowTune.Torch.TorchRuntime.NumThreads} libtorch intra-op threads";
+        var clocks = loaded.Select(c => c.Item2.Clock).Distinct().Select(k => k == TrainingClockKind.Unstolen
+            ? "wall time less the CPU time the hypervisor stole (clock: unstolen)"
+            : "wall time (clock: wall)");
+        schedule += "; training minutes: " + string.Join(" or ", clocks);
+        var table = limits.Minutes is null ? ComparisonReport.Table(runs) : ComparisonReport.TimeTable(runs, limits.Milestones, schedule);
+        File.WriteAllText(Path.Combine(dir, "table.md"), table);
+        File.WriteAllText(Path.Combine(dir, "curves.html"), ComparisonReport.Html(runs, byMinutes: limits.Minutes is not null, table));
+        // each finished run's own page first, so the comparison's page links to them
+        foreach (var run in plan.Except(missing))
+        {
+            RunReport.Write(run.Directory);
+        }
+        var report = RunReport.Write(dir);
+        log.WriteLine(table);
+        log.WriteLine($"table and curves: {dir}");
+        log.WriteLine($"report: {report}");
+        return CliApp.Ok;
     }
 }

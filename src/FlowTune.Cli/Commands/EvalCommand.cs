@@ -48,12 +48,13 @@ public static class EvalCommand
             return ConsoleProgress.Run((progress, log) =>
             {
                 log.WriteLine($"evaluating {dir} on {entries.Count} prompts ({options.Steps} steps, CFG {options.GuidanceScale})");
-                var report = Evaluator.Run(model, entries, w.Judge(), options, outDir, progress);
+                var judge = w.Judge();
+                var report = Evaluator.Run(model, entries, judge, options, outDir, progress);
                 log.WriteLine(report.Format());
                 if (parse.GetValue(binding))
                 {
                     var train = CommonOptions.LoadPrompts(parse.GetValue(trainPrompts), w, test: false);
-                    var bindingReport = BindingReport.Compute(entries, train, report.Results, w, w.Judge(), (int)model.SampleShape[^1]);
+                    var bindingReport = BindingReport.Compute(entries, train, report.Results, w, judge, (int)model.SampleShape[^1]);
                     IO.Json.Write(Path.Combine(outDir, "binding.json"), bindingReport);
                     log.WriteLine(bindingReport.Format());
                 }

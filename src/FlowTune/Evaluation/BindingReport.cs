@@ -16,9 +16,12 @@ namespace FlowTune.Evaluation;
 /// <param name="ColorAttr">Colour-attribution images.</param>
 public sealed record BindingSubset(string Name, int Prompts, BindingCounts Position, BindingCounts ColorAttr);
 
-/// <summary>Counts of one tag's images: all, correct (strict), with both objects drawn, and bound right among those.</summary>
-public sealed record BindingCounts(int Images, int Correct, int BothDrawn, int BoundRight)
+/// <summary>Counts of one tag's images: all, correct (strict), and with both objects drawn.</summary>
+public sealed record BindingCounts(int Images, int Correct, int BothDrawn)
 {
+    /// <summary>Images with both objects bound right: the correct ones (a correct image has both, bound right).</summary>
+    public int BoundRight => Correct;
+
     /// <summary>Strict accuracy.</summary>
     public double Accuracy => Ratio(Correct, Images);
 
@@ -73,7 +76,7 @@ public sealed record BindingReport(IReadOnlyList<BindingSubset> Subsets, double 
         var of = images.Where(i => i.Entry.Tag == tag).Select(i => i.Result).ToList();
         var correct = of.Count(r => r.Correct);
         var both = of.Count(r => r.Correct || (r.Causes ?? [r.Cause]).All(c => c is not GenEvalFailure.MissingObjects));
-        return new BindingCounts(of.Count, correct, both, correct);
+        return new BindingCounts(of.Count, correct, both);
     }
 
     /// <summary>Relation right among random layouts with both objects: each position prompt's two objects as the world's two-object scene.</summary>

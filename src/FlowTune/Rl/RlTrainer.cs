@@ -115,7 +115,7 @@ public sealed class RlTrainer
                 // the epoch's updates had not started (rewards come first): the state after the last completed epoch is exact
                 var saved = main ? SaveUnlessSaved(store, epoch, dir => checkpoints.Save(dir, epoch)) : null;
                 throw new RewardServerException(failure.Url,
-                    $"{failure.Message.Replace($"reward server {failure.Url}: ", "", StringComparison.Ordinal)}. The run stopped during epoch {epoch + 1}"
+                    $"{failure.Detail}. The run stopped during epoch {epoch + 1}"
                     + (saved is null ? "" : $"; checkpoint of the {epoch} completed epochs: {saved} (continue with --resume once the server is back)"), failure);
             }
             // rank 0's clock decides for every rank (stop, evaluate), so the ranks stay in step

@@ -73,7 +73,8 @@ internal sealed class PickleRewardFormat(bool onlyStrict) : IRewardWireFormat
         List<object?> => "a list",
         string s => $"the str '{s}'",
         byte[] => "bytes",
-        _ => value.GetType() == typeof(double) || value is long ? $"the number {value}" : "a value of another kind",
+        double or long => $"the number {value}",
+        _ => "a value of another kind",
     };
 
     /// <summary>A JSON node as the plain values <see cref="PickleWriter"/> writes (dicts, lists, str, numbers, bool, None).</summary>

@@ -11,8 +11,12 @@ public sealed class RewardServerException : Exception
         : base($"reward server {url}: {message}", inner)
     {
         Url = url;
+        Detail = message;
     }
 
     /// <summary>The server's URL.</summary>
     public string Url { get; }
+
+    /// <summary>What went wrong, without the URL (the message is "reward server URL: detail").</summary>
+    public string Detail { get; }
 }

@@ -71,12 +71,10 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
     public void Train(IReadOnlyList<Plan> plan, Shard shard, CancellationToken cancel, DataParallel? parallel = null, IProgress<ProgressReport>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        for (var i = 0; i < plan.Count; i++)
+        var mine = Enumerable.Range(0, plan.Count).Where(i => i % shard.Count == shard.Index).ToList();
+        for (var done = 0; done < mine.Count; done++)
         {
-            if (i % shard.Count != shard.Index)
-            {
-                continue;
-            }
+            var i = mine[done];
             if (cancel.IsCancellationRequested)
             {
                 return;
@@ -92,7 +90,7 @@ public sealed class ComparisonRunner(string outputDirectory, TextWriter log)
                 : $"{run.Config.NumEpochs} epochs" + (run.Config.MaxTrainMinutes is { } m ? $" or {m:0.#} training minutes" : "");
             log.WriteLine($"== {run.Name}, seed {run.Seed}: {limit}, {run.Config.ImagesPerEpoch} images per epoch");
             new RlTrainer(run.Config, run.Directory, log, new EvalCache(Path.Combine(outputDirectory, "eval-cache"))) { Parallel = parallel ?? DataParallel.Single, Progress = progress }.Run(resume: true, cancel);
-            progress?.Report(new ProgressReport("compare", plan.Take(i + 1).Where((_, k) => k % shard.Count == shard.Index).Count(), plan.Where((_, k) => k % shard.Count == shard.Index).Count(), "runs"));
+            progress?.Report(new ProgressReport("compare", done + 1, mine.Count, "runs"));
         }
     }
 

@@ -49,7 +49,7 @@ public static class ShapesPromptCatalog
                 {
                     foreach (string b in shapes.Where(b => b != a))
                     {
-                        result.AddRange(PositionRelations.All.Select(r => (GenEvalPrompts.Position(a, r, b), PositionKey(a, r, b))));
+                        result.AddRange(PositionRelations.All.Select(r => GenEvalPrompts.Position(a, r, b)).Select(e => (e, GenEvalMeaning.Key(e)!)));
                     }
                 }
 
@@ -62,7 +62,7 @@ public static class ShapesPromptCatalog
                         foreach (string ca in colors)
                         {
                             result.AddRange(colors.Where(cb => cb != ca)
-                                .Select(cb => (GenEvalPrompts.ColorAttr(a, ca, b, cb), Unordered($"{ca} {a}", $"{cb} {b}"))));
+                                .Select(cb => GenEvalPrompts.ColorAttr(a, ca, b, cb)).Select(e => (e, GenEvalMeaning.Key(e)!)));
                         }
                     }
                 }
@@ -75,12 +75,4 @@ public static class ShapesPromptCatalog
 
     private static string Unordered(string a, string b) => string.CompareOrdinal(a, b) < 0 ? $"{a}+{b}" : $"{b}+{a}";
 
-    // "A left of B" ≡ "B right of A": key on the horizontal (or vertical) order, left/top object first.
-    private static string PositionKey(string subject, PositionRelation relation, string reference) => relation switch
-    {
-        PositionRelation.LeftOf => $"{subject}<x<{reference}",
-        PositionRelation.RightOf => $"{reference}<x<{subject}",
-        PositionRelation.Above => $"{subject}<y<{reference}",
-        _ => $"{reference}<y<{subject}",
-    };
 }
