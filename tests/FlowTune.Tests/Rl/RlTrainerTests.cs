@@ -309,14 +309,12 @@ public sealed class RlTrainerTests
         var config = TinyLikelihoodFree(objective, lora, samplingDecay);
         var straight = Path.Combine(Path.GetTempPath(), $"nft-a-{Guid.NewGuid():N}");
         var resumed = Path.Combine(Path.GetTempPath(), $"nft-b-{Guid.NewGuid():N}");
-        Finalizers.Settle();
-        var baseline = Tensor.LiveCount;
+        var baseline = Finalizers.LiveTensors();
 
         // When
         var trainer = new RlTrainer(config, straight, TextWriter.Null);
         trainer.Run(false, CancellationToken.None);
-        Finalizers.Settle();
-        var afterRun = Tensor.LiveCount;
+        var afterRun = Finalizers.LiveTensors();
         new RlTrainer(config with { NumEpochs = 1 }, resumed, TextWriter.Null).Run(false, CancellationToken.None);
         new RlTrainer(config, resumed, TextWriter.Null).Run(true, CancellationToken.None);
         var updates = File.ReadLines(Path.Combine(straight, "metrics.jsonl")).Where(l => l.Contains("\"kind\":\"update\"", StringComparison.Ordinal)).ToList();

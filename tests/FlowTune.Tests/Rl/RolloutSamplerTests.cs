@@ -32,8 +32,7 @@ public sealed class RolloutSamplerTests
         using var models = new PolicyModels(RlTrainerTests.BaseModel, config.Seed, config.Train, Grpo);
         var sampler = new RolloutSampler(config.Sample with { SameInitialNoise = same, BatchSize = 3 }, config.Seed, models.RolloutPolicy, keepTrajectory: true, recordPredictions: false);
         var planner = groups.Create(config.Seed);
-        Finalizers.Settle();
-        var live = Tensor.LiveCount;
+        var live = Finalizers.LiveTensors();
 
         // When: every round, with made-up rewards that differ within groups (so adaptive groups grow)
         var rollouts = new List<(int Group, float[] Start, float[] End)>();
@@ -55,7 +54,7 @@ public sealed class RolloutSamplerTests
         }
 
         // Then
-        Assert.Equal(live, Tensor.LiveCount);
+        Assert.Equal(live, Finalizers.LiveTensors());
         Assert.Equal(adaptive ? 2 : 1, rounds);
         Assert.Equal(groups.ImagesPerEpoch, rollouts.Count);
         var pairs = rollouts.SelectMany((r, i) => rollouts.Skip(i + 1).Select(o => (r, o))).ToList();
@@ -75,8 +74,7 @@ public sealed class RolloutSamplerTests
         var full = new RolloutSampler(config.Sample, config.Seed, models.RolloutPolicy, keepTrajectory: true, recordPredictions: false);
         var light = new RolloutSampler(config.Sample, config.Seed, models.RolloutPolicy, keepTrajectory: false, recordPredictions: false);
         var round = config.Groups.Create(config.Seed).Begin(0, Prompts());
-        Finalizers.Settle();
-        var live = Tensor.LiveCount;
+        var live = Finalizers.LiveTensors();
 
         // When
         using (var a = full.Sample(round).First().Batch)
@@ -89,7 +87,7 @@ public sealed class RolloutSamplerTests
             Assert.Contains("ObjectiveNeeds.Trajectory", Assert.Throws<InvalidOperationException>(() => b.RequireTrajectory()).Message, StringComparison.Ordinal);
             Assert.Equal(a.Velocity.Conditional.Pooled.ToArray<float>(), b.Velocity.Conditional.Pooled.ToArray<float>());
         }
-        Assert.Equal(live, Tensor.LiveCount);
+        Assert.Equal(live, Finalizers.LiveTensors());
     }
 
     [Fact]

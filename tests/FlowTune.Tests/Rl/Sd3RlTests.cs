@@ -29,7 +29,7 @@ public sealed class Sd3RlTests
         var config = TinySd3();
         var straight = Path.Combine(Path.GetTempPath(), $"sd3-a-{Guid.NewGuid():N}");
         var resumed = Path.Combine(Path.GetTempPath(), $"sd3-b-{Guid.NewGuid():N}");
-        var live = Tensor.LiveCount;
+        var live = Finalizers.LiveTensors();
 
         // When
         new RlTrainer(config, straight, TextWriter.Null).Run(false, CancellationToken.None);
@@ -47,7 +47,7 @@ public sealed class Sd3RlTests
             TensorFile.DisposeAll(tensors);
         }
         Assert.False(File.Exists(Path.Combine(last, ModelCheckpoint.WeightsFile)), "no whole-model copy is written for a pipeline");
-        Assert.Equal(live, Tensor.LiveCount);
+        Assert.Equal(live, Finalizers.LiveTensors());
         Directory.Delete(straight, true);
         Directory.Delete(resumed, true);
     }

@@ -58,7 +58,7 @@ public sealed class RowSplitTests
         With(2, split: true, () =>
         {
             // Given: 7 rows 0..6 (uneven slices 3 + 4)
-            var baseline = Tensor.LiveCount;
+            var baseline = Finalizers.LiveTensors();
             using var x = Tensor.FromArray(Enumerable.Range(0, 14).Select(i => (float)i).ToArray(), 7, 2);
             var ranges = new List<(long, long, bool)>();
 
@@ -77,7 +77,7 @@ public sealed class RowSplitTests
             Assert.Equal([(0L, 3L, false), (3L, 4L, false)], ranges.Order());
             x.Dispose();
             y.Dispose();
-            Assert.Equal(baseline, Tensor.LiveCount);
+            Assert.Equal(baseline, Finalizers.LiveTensors());
         });
     }
 
@@ -86,11 +86,11 @@ public sealed class RowSplitTests
     {
         With(2, split: true, () =>
         {
-            var baseline = Tensor.LiveCount;
+            var baseline = Finalizers.LiveTensors();
             var error = Assert.Throws<InvalidOperationException>(() => RowSplit.Map(4, 2, (start, length) =>
                 start == 0 ? Tensor.Zeros([length]) : throw new InvalidOperationException($"slice at row {start} failed")));
             Assert.Equal("slice at row 2 failed", error.Message);
-            Assert.Equal(baseline, Tensor.LiveCount);                        // the slice that succeeded was freed
+            Assert.Equal(baseline, Finalizers.LiveTensors());                        // the slice that succeeded was freed
         });
     }
 

@@ -48,8 +48,7 @@ public sealed class ScopeAndErrorTests
     {
         // Given: warm up (operator handles, grad buffers), then settle finalizers of other tests' leftovers
         RunIterations(0, 20);
-        Finalizers.Settle();
-        var managed = Tensor.LiveCount;
+        var managed = Finalizers.LiveTensors();
         var native = TorchRuntime.LiveNativeTensors;
 
         // When

@@ -42,8 +42,7 @@ public sealed class ObjectiveTests
         using var batch = Rollouts(policy, options);
         var objective = new FlowGrpoOptions { Beta = 0.04 }.Create(new ObjectiveContext(Seed, new StubNetworks(policy, reference), options));
         var stats = new UpdateStats();
-        Finalizers.Settle();
-        var live = Tensor.LiveCount;
+        var live = Finalizers.LiveTensors();
 
         // When
         objective.BeginEpoch(0);
@@ -59,8 +58,11 @@ public sealed class ObjectiveTests
         Assert.Equal(1.0, m.RatioMax);
         Assert.Equal(0.0, m.ClipFrac);
         Assert.Equal(0.0, m.ApproxKl);
-        Assert.NotNull(policy.C.Grad);
-        Assert.Equal(live + 1, Tensor.LiveCount); // only the gradient of c remains
+        using (var grad = policy.C.Grad)
+        {
+            Assert.NotNull(grad);                          // c has a gradient (held natively, not as a managed tensor)
+        }
+        Assert.Equal(live, Finalizers.LiveTensors());      // nothing the objective made is left alive
     }
 
     [Fact]
@@ -153,14 +155,13 @@ public sealed class ObjectiveTests
             new GuidedVelocity(old, [.. prompts.Select(p => p.Text)], 1.0));
         var objective = nft.Create(new ObjectiveContext(Seed, new StubNetworks(policy, reference, old), options));
         var stats = new UpdateStats();
-        Finalizers.Settle();
-        var live = Tensor.LiveCount;
+        var live = Finalizers.LiveTensors();
 
         // When
         objective.BeginEpoch(7);
         objective.Accumulate(new TrainingBatch(batch, Advantages, Trained, null), 1.0, stats);
         var m = stats.ToMetrics(1, 1, 0);
-        var liveAfter = Tensor.LiveCount;
+        var liveAfter = Finalizers.LiveTensors();
 
         // Then: with e = ε − 0.3 both sides are mean e² / mean |e|, so each rollout's loss is A_max · that; in c the
         // positive side's gradient is −2t·β·mean e / w and the negative side's the opposite, so the rollout contributes
