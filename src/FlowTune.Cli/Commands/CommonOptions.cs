@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using FlowTune.Common;
+using FlowTune.Rl.Config;
 using FlowTune.Worlds;
 
 namespace FlowTune.Cli.Commands;
@@ -14,6 +16,26 @@ internal static class CommonOptions
     /// <summary>--checkpoint: a model folder (required).</summary>
     public static Option<DirectoryInfo> Checkpoint() =>
         new("--checkpoint") { Description = "Model folder (model.json + model.safetensors), e.g. models/shapes-base.", Required = true };
+
+    /// <summary>--base-model DIR: replaces the config's pretrained.model (train, compare).</summary>
+    public static Option<string?> BaseModel() => new("--base-model")
+    {
+        Description = "Override pretrained.model: the base model folder, e.g. models/shapes-base-v1 to rerun a figure measured on the earlier base.",
+    };
+
+    /// <summary>The config with <paramref name="folder"/> as its base model; a missing folder is a config error naming it.</summary>
+    public static RlConfig WithBaseModel(RlConfig config, string? folder)
+    {
+        if (folder is null)
+        {
+            return config;
+        }
+        if (!Directory.Exists(folder))
+        {
+            throw new ConfigException("command line", [new ConfigProblem("command line", null, "--base-model", folder, "an existing model folder (model.json + model.safetensors, or a diffusers pipeline)")]);
+        }
+        return config with { Pretrained = config.Pretrained with { Model = folder } };
+    }
 
     /// <summary>--prompts with the given description.</summary>
     public static Option<FileInfo?> Prompts(string description) => new("--prompts") { Description = description };

@@ -29,7 +29,8 @@ public static class CompareCommand
         var reportOnly = new Option<bool>("--report-only") { Description = "Train nothing: write the table and curves from the runs finished so far (e.g. while shards still run)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder (runs, table.md, curves.html, report.html).", DefaultValueFactory = _ => new DirectoryInfo("runs/compare") };
         var command = new Command("compare", "Compare RL methods (e.g. Flow-GRPO, DiffusionNFT, SuperFlow parts) at equal sample budget or equal training time over several seeds.");
-        foreach (var o in new Option[] { configs, seeds, budget, minutes, evalEvery, evalMinutes, fullMinutes, shard, reportOnly, output })
+        var baseModel = CommonOptions.BaseModel();
+        foreach (var o in new Option[] { configs, seeds, budget, minutes, evalEvery, evalMinutes, fullMinutes, shard, reportOnly, output, baseModel })
         {
             command.Options.Add(o);
         }
@@ -47,7 +48,7 @@ public static class CompareCommand
                 throw new ArgumentException("need at least one --configs file and --seeds >= 1");
             }
             var limits = new ComparisonLimits(parse.GetValue(budget), parse.GetValue(minutes), parse.GetValue(evalEvery), parse.GetValue(evalMinutes), parse.GetValue(fullMinutes));
-            var loaded = files.Select(f => (Path.GetFileNameWithoutExtension(f.Name), RlConfigLoader.Load(f.FullName, checkFiles: true))).ToList();
+            var loaded = files.Select(f => (Path.GetFileNameWithoutExtension(f.Name), CommonOptions.WithBaseModel(RlConfigLoader.Load(f.FullName, checkFiles: true), parse.GetValue(baseModel)))).ToList();
             var dir = parse.GetValue(output)!.FullName;
             Directory.CreateDirectory(dir);
             using var parallel = distributed.Join(parse);

@@ -18,12 +18,14 @@ public static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in the run directory." };
         var epochs = new Option<int?>("--epochs") { Description = "Override num_epochs." };
         var minutes = new Option<double?>("--minutes") { Description = "Override max_train_minutes: stop after the epoch that passes this much training time (evaluations not counted)." };
+        var baseModel = CommonOptions.BaseModel();
         var command = new Command("train", "Online RL (Flow-GRPO, NFT, SuperFlow: whatever the config names) of a pretrained flow model against a reward.");
         command.Options.Add(config);
         command.Options.Add(output);
         command.Options.Add(resume);
         command.Options.Add(epochs);
         command.Options.Add(minutes);
+        command.Options.Add(baseModel);
         var distributed = new DistributedOptions();
         distributed.AddTo(command);
         command.SetAction(parse =>
@@ -33,7 +35,7 @@ public static class TrainCommand
                 return launched;
             }
             var file = parse.GetValue(config)!;
-            var loaded = RlConfigLoader.Load(file.FullName, checkFiles: true);
+            var loaded = CommonOptions.WithBaseModel(RlConfigLoader.Load(file.FullName, checkFiles: true), parse.GetValue(baseModel));
             if (parse.GetValue(epochs) is { } n)
             {
                 loaded = loaded with { NumEpochs = n };

@@ -50,6 +50,42 @@ public sealed class ConfigCommandTests
     }
 
     [Fact]
+    public async Task Should_NameTheFolder_When_TrainIsGivenABaseModelThatDoesNotExist()
+    {
+        // Given
+        var missing = Path.Combine(Path.GetTempPath(), $"no-model-{Guid.NewGuid():N}");
+        var dir = Directory.CreateTempSubdirectory("base-model-").FullName;
+        var config = Path.Combine(dir, "ok.yaml");
+        File.WriteAllText(config, $"pretrained:\n  model: {Path.Combine(RepoPaths.Root, "models", "shapes-base")}\n");
+
+        // When
+        var (code, _, error) = await Run(["train", "--config", config, "--base-model", missing, "--epochs", "1", "--out", missing + "-run"]);
+
+        // Then: nothing ran
+        Assert.Equal(CliApp.UsageError, code);
+        Assert.Contains($"--base-model: {missing}: an existing model folder", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(missing + "-run"));
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
+    public void Should_ReplaceOnlyTheBaseModel_When_ABaseModelIsGiven()
+    {
+        // Given
+        var config = FlowTune.Rl.Config.RlConfigLoader.Load(Path.Combine(RepoPaths.Root, "configs", "shapes-nft-pilot.yaml"), checkFiles: false);
+        var folder = Directory.CreateTempSubdirectory("base-model-").FullName;
+
+        // When
+        var overridden = FlowTune.Cli.Commands.CommonOptions.WithBaseModel(config, folder);
+
+        // Then
+        Assert.Equal(folder, overridden.Pretrained.Model);
+        Assert.Equal(config with { Pretrained = config.Pretrained with { Model = folder } }, overridden);
+        Assert.Same(config, FlowTune.Cli.Commands.CommonOptions.WithBaseModel(config, null));
+        Directory.Delete(folder);
+    }
+
+    [Fact]
     public async Task Should_ListEveryBadOption_When_PretrainIsGivenSeveral()
     {
         // When
