@@ -41,6 +41,8 @@ def main(runs):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit(__doc__)
-    main(sys.argv[1:])
+    args = sys.argv[1:]
+    missing = [a for a in args if not os.path.isfile(os.path.join(a, "eval_curve.jsonl"))]
+    if not args or missing:
+        sys.exit(__doc__ + "".join(f"\nnot a pretraining run with quick evaluations: {a}" for a in missing))
+    main(args)
