@@ -90,7 +90,7 @@ public sealed class RowSplitTests
             var error = Assert.Throws<InvalidOperationException>(() => RowSplit.Map(4, 2, (start, length) =>
                 start == 0 ? Tensor.Zeros([length]) : throw new InvalidOperationException($"slice at row {start} failed")));
             Assert.Equal("slice at row 2 failed", error.Message);
-            Assert.Equal(baseline, Finalizers.LiveTensors());                        // the slice that succeeded was freed
+            Assert.Equal(baseline, Finalizers.LiveTensors());  // the slice that succeeded was freed
         });
     }
 
