@@ -48,7 +48,7 @@ public static class CompareCommand
                 throw new ArgumentException("need at least one --configs file and --seeds >= 1");
             }
             var limits = new ComparisonLimits(parse.GetValue(budget), parse.GetValue(minutes), parse.GetValue(evalEvery), parse.GetValue(evalMinutes), parse.GetValue(fullMinutes));
-            var loaded = files.Select(f => (Path.GetFileNameWithoutExtension(f.Name), CommonOptions.WithBaseModel(RlConfigLoader.Load(f.FullName, checkFiles: true), parse.GetValue(baseModel)))).ToList();
+            var loaded = files.Select(f => (Path.GetFileNameWithoutExtension(f.Name), RlConfigLoader.Load(f.FullName, checkFiles: true, c => CommonOptions.WithBaseModel(c, parse.GetValue(baseModel))))).ToList();
             var dir = parse.GetValue(output)!.FullName;
             Directory.CreateDirectory(dir);
             using var parallel = distributed.Join(parse);

@@ -35,7 +35,7 @@ public static class TrainCommand
                 return launched;
             }
             var file = parse.GetValue(config)!;
-            var loaded = CommonOptions.WithBaseModel(RlConfigLoader.Load(file.FullName, checkFiles: true), parse.GetValue(baseModel));
+            var loaded = RlConfigLoader.Load(file.FullName, checkFiles: true, c => CommonOptions.WithBaseModel(c, parse.GetValue(baseModel)));
             if (parse.GetValue(epochs) is { } n)
             {
                 loaded = loaded with { NumEpochs = n };

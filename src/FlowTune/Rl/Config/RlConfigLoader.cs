@@ -47,14 +47,16 @@ public static class RlConfigLoader
     /// Parses YAML text (<c>base:</c> paths resolve against <paramref name="directory"/>). Every problem is reported at
     /// once in a <see cref="ConfigException"/>, each naming its file, line, key path, value and what is expected;
     /// with <paramref name="checkFiles"/> the files and folders the config names must exist (relative to the working
-    /// directory).
+    /// directory). <paramref name="adjust"/> (command-line overrides) applies to the parsed config before it is validated
+    /// and its files are checked.
     /// </summary>
-    public static RlConfig Parse(string yaml, string source = "config", string? directory = null, bool checkFiles = false)
+    public static RlConfig Parse(string yaml, string source = "config", string? directory = null, bool checkFiles = false, Func<RlConfig, RlConfig>? adjust = null)
     {
         var sources = new YamlSources(source);
         var problems = new List<ConfigProblem>();
         var root = Read(yaml, source, directory ?? Directory.GetCurrentDirectory(), [source], sources);
         var config = Build(root, sources, problems);
+        config = adjust?.Invoke(config) ?? config;
         // a key left out for a schema problem keeps its default: what validation then says of that key or its parents is noise
         var left = problems.Select(p => p.Path).ToList();
         problems.AddRange(config.Validate().Select(m => FromMessage(m, root, sources))
@@ -71,13 +73,13 @@ public static class RlConfigLoader
     }
 
     /// <summary>Reads a YAML file (and the files it inherits from); see <see cref="Parse"/>.</summary>
-    public static RlConfig Load(string path, bool checkFiles = false)
+    public static RlConfig Load(string path, bool checkFiles = false, Func<RlConfig, RlConfig>? adjust = null)
     {
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"config file not found: {path}", path);
         }
-        return Parse(File.ReadAllText(path), path, Path.GetDirectoryName(Path.GetFullPath(path)), checkFiles);
+        return Parse(File.ReadAllText(path), path, Path.GetDirectoryName(Path.GetFullPath(path)), checkFiles, adjust);
     }
 
     /// <summary>The config as YAML (every field, resolved; no <c>base:</c>).</summary>
